@@ -1,0 +1,180 @@
+// Package sqlite implements directory.Store on an embedded SQLite database
+// (modernc.org/sqlite, no cgo): Clientele's zero-configuration default.
+//
+// The database runs in WAL mode with a busy timeout and foreign keys on.
+// Writes go through a single connection whose transactions start IMMEDIATE,
+// so concurrent writers queue instead of failing with SQLITE_BUSY, while
+// reads use a pool of their own and never wait for a writer.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/clientele/clientele/internal/directory"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Store is a directory.Store on SQLite.
+type Store struct {
+	write *sql.DB // one connection: SQLite has one writer at a time
+	read  *sql.DB
+}
+
+var _ directory.Store = (*Store)(nil)
+
+// Open opens (creating it and its folder if needed) the SQLite database at
+// path. It does not migrate; call Migrate.
+func Open(path string) (*Store, error) {
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, fmt.Errorf("sqlite: create folder: %w", err)
+		}
+	}
+	pragmas := url.Values{}
+	for _, p := range []string{"journal_mode(WAL)", "busy_timeout(10000)", "foreign_keys(1)", "synchronous(NORMAL)"} {
+		pragmas.Add("_pragma", p)
+	}
+	base := "file:" + path + "?" + pragmas.Encode()
+	write, err := sql.Open("sqlite", base+"&_txlock=immediate")
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open: %w", err)
+	}
+	write.SetMaxOpenConns(1)
+	read, err := sql.Open("sqlite", base)
+	if err != nil {
+		write.Close()
+		return nil, fmt.Errorf("sqlite: open: %w", err)
+	}
+	read.SetMaxOpenConns(max(4, runtime.NumCPU()*2))
+	return &Store{write: write, read: read}, nil
+}
+
+// Close closes both connection pools.
+func (s *Store) Close() error {
+	return errors.Join(s.read.Close(), s.write.Close())
+}
+
+// Ping checks that the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	return s.read.PingContext(ctx)
+}
+
+// Migrate applies, in order and each in its own transaction, the embedded
+// migrations that are not yet recorded in schema_migrations.
+func (s *Store) Migrate(ctx context.Context) error {
+	if _, err := s.write.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)`); err != nil {
+		return fmt.Errorf("sqlite: migrate: %w", err)
+	}
+	names, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil {
+		return err
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		version := strings.TrimSuffix(filepath.Base(name), ".sql")
+		body, err := migrations.ReadFile(name)
+		if err != nil {
+			return err
+		}
+		err = s.tx(ctx, func(tx *sql.Tx) error {
+			var n int
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE version = ?`, version).Scan(&n); err != nil || n > 0 {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+				return err
+			}
+			_, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`, version, time.Now().Unix())
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("sqlite: migration %s: %w", version, err)
+		}
+	}
+	return nil
+}
+
+// tx runs fn in one write transaction, committed when fn returns nil.
+func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return mapError(err)
+	}
+	return mapError(tx.Commit())
+}
+
+// uniqueFields maps the unique indexes to the wire field they protect.
+var uniqueFields = []struct{ index, field string }{
+	{"users_realm_external_id", "external_id"},
+	{"identities_realm_value", "email"},
+	{"realms.uid", "uid"},
+	{"api_tokens.hash", "token"},
+	{"access_tokens.hash", "token"},
+}
+
+// mapError turns unique violations into KindInvalid duplicate errors and
+// "no rows" into ErrNotFound; anything else passes through.
+func mapError(err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return directory.ErrNotFound
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) && se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE {
+		for _, u := range uniqueFields {
+			if strings.Contains(se.Error(), u.index) {
+				return &directory.Error{Kind: directory.KindInvalid, Message: "Record validation errors",
+					Fields: []directory.FieldError{{Field: u.field, Code: "DuplicateValue", Message: "has already been taken"}}}
+			}
+		}
+	}
+	return err
+}
+
+// unix stores a time as seconds, and a zero time as NULL.
+func unix(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.Unix()
+}
+
+// fromUnix reads what unix stored.
+func fromUnix(v sql.NullInt64) time.Time {
+	if !v.Valid {
+		return time.Time{}
+	}
+	return time.Unix(v.Int64, 0).UTC()
+}
+
+// nullText stores "" as NULL, for columns where NULL means "not set" and
+// must not collide in a unique index.
+func nullText(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}

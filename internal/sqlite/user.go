@@ -1,0 +1,388 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/clientele/clientele/internal/directory"
+)
+
+// userColumns lists the users columns in the order scanUser reads them.
+const userColumns = `id, realm_id, uuid, name, first_name, last_name, second_last_name, username,
+	email, phone, shared_phone_number, external_id, alias, signature, details, notes, remote_photo_url,
+	role, custom_role_id, default_group_id, organization_id, ticket_restriction, moderator, only_private_comments,
+	time_zone, iana_time_zone, locale, locale_id, verified, suspended, tags, user_fields, password_hash,
+	last_login_at, created_at, updated_at, deleted_at, erased`
+
+type scanner interface{ Scan(...any) error }
+
+func scanUser(row scanner) (*directory.User, error) {
+	var u directory.User
+	var email, phone, externalID sql.NullString
+	var role, tags, fields string
+	var lastLogin, created, updated, deleted sql.NullInt64
+	err := row.Scan(&u.ID, &u.RealmID, &u.UUID, &u.Name, &u.FirstName, &u.LastName, &u.SecondLastName, &u.Username,
+		&email, &phone, &u.SharedPhoneNumber, &externalID, &u.Alias, &u.Signature, &u.Details, &u.Notes, &u.RemotePhotoURL,
+		&role, &u.CustomRoleID, &u.DefaultGroupID, &u.OrganizationID, &u.TicketRestriction, &u.Moderator, &u.OnlyPrivateComments,
+		&u.TimeZone, &u.IANATimeZone, &u.Locale, &u.LocaleID, &u.Verified, &u.Suspended, &tags, &fields, &u.PasswordHash,
+		&lastLogin, &created, &updated, &deleted, &u.Erased)
+	if err != nil {
+		return nil, mapError(err)
+	}
+	u.Email, u.Phone, u.ExternalID = email.String, phone.String, externalID.String
+	u.Role = directory.Role(role)
+	if err := json.Unmarshal([]byte(tags), &u.Tags); err != nil {
+		return nil, fmt.Errorf("sqlite: user %d tags: %w", u.ID, err)
+	}
+	if err := json.Unmarshal([]byte(fields), &u.UserFields); err != nil {
+		return nil, fmt.Errorf("sqlite: user %d user_fields: %w", u.ID, err)
+	}
+	if u.Tags == nil {
+		u.Tags = []string{}
+	}
+	if u.UserFields == nil {
+		u.UserFields = map[string]any{}
+	}
+	u.LastLoginAt, u.CreatedAt, u.UpdatedAt, u.DeletedAt = fromUnix(lastLogin), fromUnix(created), fromUnix(updated), fromUnix(deleted)
+	return &u, nil
+}
+
+// userValues returns the values of userColumns after id and realm_id.
+func userValues(u *directory.User) ([]any, error) {
+	tags, err := json.Marshal(u.Tags)
+	if err != nil {
+		return nil, err
+	}
+	if u.Tags == nil {
+		tags = []byte("[]")
+	}
+	fields, err := json.Marshal(u.UserFields)
+	if err != nil {
+		return nil, err
+	}
+	if u.UserFields == nil {
+		fields = []byte("{}")
+	}
+	return []any{u.UUID, u.Name, u.FirstName, u.LastName, u.SecondLastName, u.Username,
+		nullText(u.Email), nullText(u.Phone), u.SharedPhoneNumber, nullText(u.ExternalID), u.Alias, u.Signature, u.Details, u.Notes, u.RemotePhotoURL,
+		string(u.Role), u.CustomRoleID, u.DefaultGroupID, u.OrganizationID, u.TicketRestriction, u.Moderator, u.OnlyPrivateComments,
+		u.TimeZone, u.IANATimeZone, u.Locale, u.LocaleID, u.Verified, u.Suspended, string(tags), string(fields), u.PasswordHash,
+		unix(u.LastLoginAt), unix(u.CreatedAt), unix(u.UpdatedAt), unix(u.DeletedAt), u.Erased}, nil
+}
+
+// CreateUser inserts u, its identities and its count in one transaction.
+func (s *Store) CreateUser(ctx context.Context, realmID int64, u *directory.User, ids []directory.Identity) error {
+	vals, err := userValues(u)
+	if err != nil {
+		return err
+	}
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		placeholders := strings.TrimSuffix(strings.Repeat("?, ", len(vals)+1), ", ")
+		err := tx.QueryRowContext(ctx, `INSERT INTO users (`+userColumns[len("id, "):]+`) VALUES (`+placeholders+`) RETURNING id`,
+			append([]any{realmID}, vals...)...).Scan(&u.ID)
+		if err != nil {
+			return err
+		}
+		u.RealmID = realmID
+		for i := range ids {
+			ids[i].UserID, ids[i].RealmID = u.ID, realmID
+			if err := insertIdentity(ctx, tx, &ids[i]); err != nil {
+				return err
+			}
+		}
+		return addCount(ctx, tx, realmID, u, 1)
+	})
+}
+
+func insertIdentity(ctx context.Context, tx *sql.Tx, id *directory.Identity) error {
+	return tx.QueryRowContext(ctx, `INSERT INTO identities (realm_id, user_id, type, value, verified, is_primary, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		id.RealmID, id.UserID, id.Type, id.Value, id.Verified, id.Primary, id.CreatedAt.Unix(), id.UpdatedAt.Unix()).Scan(&id.ID)
+}
+
+// addCount moves the counter of u's role, custom role and deletion state
+// by delta.
+func addCount(ctx context.Context, tx *sql.Tx, realmID int64, u *directory.User, delta int) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO user_counts (realm_id, role, custom_role_id, deleted, n) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (realm_id, role, custom_role_id, deleted) DO UPDATE SET n = n + excluded.n`,
+		realmID, string(u.Role), u.CustomRoleID, !u.Active(), delta)
+	return err
+}
+
+// UpdateUser writes u, applies the identity change and moves u between
+// counters, in one transaction.
+func (s *Store) UpdateUser(ctx context.Context, realmID int64, u *directory.User, change directory.IdentityChange) error {
+	vals, err := userValues(u)
+	if err != nil {
+		return err
+	}
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		old, err := scanUser(tx.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE realm_id = ? AND id = ?`, realmID, u.ID))
+		if err != nil {
+			return err
+		}
+		if err := updateUserRow(ctx, tx, realmID, u.ID, vals); err != nil {
+			return err
+		}
+		for _, id := range change.Delete {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM identities WHERE realm_id = ? AND user_id = ? AND id = ?`, realmID, u.ID, id); err != nil {
+				return err
+			}
+		}
+		for _, id := range change.Update {
+			if _, err := tx.ExecContext(ctx, `UPDATE identities SET value = ?, verified = ?, is_primary = ?, updated_at = ?
+				WHERE realm_id = ? AND user_id = ? AND id = ?`, id.Value, id.Verified, id.Primary, id.UpdatedAt.Unix(), realmID, u.ID, id.ID); err != nil {
+				return err
+			}
+		}
+		for i := range change.Add {
+			change.Add[i].UserID, change.Add[i].RealmID = u.ID, realmID
+			if err := insertIdentity(ctx, tx, &change.Add[i]); err != nil {
+				return err
+			}
+		}
+		if old.Role != u.Role || old.CustomRoleID != u.CustomRoleID || old.Active() != u.Active() {
+			if err := addCount(ctx, tx, realmID, old, -1); err != nil {
+				return err
+			}
+			return addCount(ctx, tx, realmID, u, 1)
+		}
+		return nil
+	})
+}
+
+func updateUserRow(ctx context.Context, tx *sql.Tx, realmID, id int64, vals []any) error {
+	cols := strings.Split(userColumns, ",")[2:] // skip id, realm_id
+	set := make([]string, len(cols))
+	for i, c := range cols {
+		set[i] = strings.TrimSpace(c) + " = ?"
+	}
+	res, err := tx.ExecContext(ctx, `UPDATE users SET `+strings.Join(set, ", ")+` WHERE realm_id = ? AND id = ?`,
+		append(vals, realmID, id)...)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return directory.ErrNotFound
+	}
+	return nil
+}
+
+// EraseUser overwrites the user with its erased form and removes its
+// identities and credentials.
+func (s *Store) EraseUser(ctx context.Context, realmID int64, u *directory.User) error {
+	vals, err := userValues(u)
+	if err != nil {
+		return err
+	}
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		if err := updateUserRow(ctx, tx, realmID, u.ID, vals); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM identities WHERE realm_id = ? AND user_id = ?`, realmID, u.ID); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `DELETE FROM access_tokens WHERE realm_id = ? AND user_id = ?`, realmID, u.ID)
+		return err
+	})
+}
+
+// UserByID returns the user id of the realm.
+func (s *Store) UserByID(ctx context.Context, realmID, id int64) (*directory.User, error) {
+	return scanUser(s.read.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE realm_id = ? AND id = ?`, realmID, id))
+}
+
+// UserByIdentity returns the owner of an identity, compared case-insensitively.
+func (s *Store) UserByIdentity(ctx context.Context, realmID int64, typ, value string) (*directory.User, error) {
+	return scanUser(s.read.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE realm_id = ? AND id =
+		(SELECT user_id FROM identities WHERE realm_id = ? AND type = ? AND lower(value) = lower(?))`, realmID, realmID, typ, value))
+}
+
+// UserByExternalID returns the user with the external id, compared
+// case-insensitively.
+func (s *Store) UserByExternalID(ctx context.Context, realmID int64, externalID string) (*directory.User, error) {
+	return scanUser(s.read.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users
+		WHERE realm_id = ? AND lower(external_id) = lower(?) AND external_id IS NOT NULL`, realmID, externalID))
+}
+
+// UsersByIDs returns the users among ids, ordered by id.
+func (s *Store) UsersByIDs(ctx context.Context, realmID int64, ids []int64) ([]directory.User, error) {
+	if len(ids) == 0 {
+		return []directory.User{}, nil
+	}
+	args := []any{realmID}
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	return s.queryUsers(ctx, `SELECT `+userColumns+` FROM users WHERE realm_id = ? AND id IN (`+placeholders(len(ids))+`) ORDER BY id`, args...)
+}
+
+// UsersByExternalIDs returns the users among externalIDs, ordered by id.
+func (s *Store) UsersByExternalIDs(ctx context.Context, realmID int64, externalIDs []string) ([]directory.User, error) {
+	if len(externalIDs) == 0 {
+		return []directory.User{}, nil
+	}
+	args := []any{realmID}
+	for _, x := range externalIDs {
+		args = append(args, strings.ToLower(x))
+	}
+	return s.queryUsers(ctx, `SELECT `+userColumns+` FROM users WHERE realm_id = ? AND external_id IS NOT NULL
+		AND lower(external_id) IN (`+placeholders(len(externalIDs))+`) ORDER BY id`, args...)
+}
+
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
+}
+
+func (s *Store) queryUsers(ctx context.Context, query string, args ...any) ([]directory.User, error) {
+	rows, err := s.read.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []directory.User{}
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *u)
+	}
+	return out, rows.Err()
+}
+
+// userWhere builds the WHERE clause of a filter.
+func userWhere(realmID int64, f directory.UserFilter) (string, []any) {
+	where := []string{"realm_id = ?"}
+	args := []any{realmID}
+	if f.Deleted {
+		where = append(where, "deleted_at IS NOT NULL")
+	} else {
+		where = append(where, "deleted_at IS NULL")
+	}
+	if len(f.Roles) > 0 {
+		where = append(where, "role IN ("+placeholders(len(f.Roles))+")")
+		for _, r := range f.Roles {
+			args = append(args, string(r))
+		}
+	}
+	if f.CustomRoleID != 0 {
+		where = append(where, "custom_role_id = ?")
+		args = append(args, f.CustomRoleID)
+	}
+	if f.ExternalID != "" {
+		where = append(where, "external_id IS NOT NULL AND lower(external_id) = lower(?)")
+		args = append(args, f.ExternalID)
+	}
+	return strings.Join(where, " AND "), args
+}
+
+// ListUsers returns one page of the users matching f, ordered by id. Keyset
+// pages seek on the id index; offset pages skip rows.
+func (s *Store) ListUsers(ctx context.Context, realmID int64, f directory.UserFilter, p directory.Page) ([]directory.User, error) {
+	where, args := userWhere(realmID, f)
+	desc := p.Descending
+	switch {
+	case p.AfterID != 0 && !desc, p.BeforeID != 0 && desc:
+		where += " AND id > ?"
+		args = append(args, max(p.AfterID, p.BeforeID))
+	case p.AfterID != 0 && desc, p.BeforeID != 0 && !desc:
+		where += " AND id < ?"
+		args = append(args, max(p.AfterID, p.BeforeID))
+	}
+	// A "before" page is read backwards from the cursor, then turned round.
+	backwards := p.BeforeID != 0
+	order := "ASC"
+	if desc != backwards {
+		order = "DESC"
+	}
+	query := `SELECT ` + userColumns + ` FROM users WHERE ` + where + ` ORDER BY id ` + order + ` LIMIT ?`
+	args = append(args, p.Limit)
+	if p.Offset > 0 && p.AfterID == 0 && p.BeforeID == 0 {
+		query += ` OFFSET ?`
+		args = append(args, p.Offset)
+	}
+	users, err := s.queryUsers(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	if backwards {
+		for i, j := 0, len(users)-1; i < j; i, j = i+1, j-1 {
+			users[i], users[j] = users[j], users[i]
+		}
+	}
+	return users, nil
+}
+
+// CountUsers counts the users matching f: from the counters when the filter
+// is on role, custom role and deletion only, else by an indexed count.
+func (s *Store) CountUsers(ctx context.Context, realmID int64, f directory.UserFilter) (int64, error) {
+	if f.ExternalID != "" {
+		where, args := userWhere(realmID, f)
+		var n int64
+		err := s.read.QueryRowContext(ctx, `SELECT count(*) FROM users WHERE `+where, args...).Scan(&n)
+		return n, err
+	}
+	where := []string{"realm_id = ?", "deleted = ?"}
+	args := []any{realmID, f.Deleted}
+	if len(f.Roles) > 0 {
+		where = append(where, "role IN ("+placeholders(len(f.Roles))+")")
+		for _, r := range f.Roles {
+			args = append(args, string(r))
+		}
+	}
+	if f.CustomRoleID != 0 {
+		where = append(where, "custom_role_id = ?")
+		args = append(args, f.CustomRoleID)
+	}
+	var n int64
+	err := s.read.QueryRowContext(ctx, `SELECT coalesce(sum(n), 0) FROM user_counts WHERE `+strings.Join(where, " AND "), args...).Scan(&n)
+	return n, err
+}
+
+// IdentitiesByUser returns the user's identities, primary first, then by id.
+func (s *Store) IdentitiesByUser(ctx context.Context, realmID, userID int64) ([]directory.Identity, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT id, realm_id, user_id, type, value, verified, is_primary, created_at, updated_at
+		FROM identities WHERE realm_id = ? AND user_id = ? ORDER BY is_primary DESC, id`, realmID, userID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []directory.Identity{}
+	for rows.Next() {
+		var id directory.Identity
+		var created, updated sql.NullInt64
+		if err := rows.Scan(&id.ID, &id.RealmID, &id.UserID, &id.Type, &id.Value, &id.Verified, &id.Primary, &created, &updated); err != nil {
+			return nil, err
+		}
+		id.CreatedAt, id.UpdatedAt = fromUnix(created), fromUnix(updated)
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
+
+// SetPasswordHash replaces the user's password hash.
+func (s *Store) SetPasswordHash(ctx context.Context, realmID, userID int64, hash string) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = ? WHERE realm_id = ? AND id = ?`, hash, realmID, userID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return directory.ErrNotFound
+		}
+		return nil
+	})
+}
+
+// TouchLogin records the user's last sign-in or API call.
+func (s *Store) TouchLogin(ctx context.Context, realmID, userID int64, at time.Time) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE users SET last_login_at = ? WHERE realm_id = ? AND id = ?`, at.Unix(), realmID, userID)
+		return err
+	})
+}
