@@ -38,6 +38,10 @@ type Store interface {
 	// UserByIdentity finds the user owning an identity of the given type
 	// and value (any, not only the primary one), compared case-insensitively.
 	UserByIdentity(ctx context.Context, realmID int64, typ, value string) (*User, error)
+	// UsersWithEmail finds, across all realms, at most limit active users
+	// owning the email identity: a password login names no realm, so the
+	// realm is the one where the password matches.
+	UsersWithEmail(ctx context.Context, email string, limit int) ([]User, error)
 	// UserByExternalID compares case-insensitively.
 	UserByExternalID(ctx context.Context, realmID int64, externalID string) (*User, error)
 	// UsersByIDs returns the users found, ordered by id; unknown ids are skipped.

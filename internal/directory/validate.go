@@ -54,14 +54,18 @@ func validEmail(s string) bool {
 }
 
 // normalizePhone returns the E.164 form of a phone number given with its
-// country calling code ("+1 555 123 4567" -> "+15551234567").
+// country calling code ("+1 555 123 4567" -> "+15551234567"). It checks
+// that the country code exists and the length is possible for it, not that
+// the number is assigned: Zendesk's own examples (+15551234567) use
+// fictional 555 numbers.
 func normalizePhone(s string) (string, bool) {
 	s = trimmed(s)
 	if !strings.HasPrefix(s, "+") || len(s) > 32 {
 		return "", false
 	}
 	n, err := phonenumbers.Parse(s, "")
-	if err != nil || !phonenumbers.IsValidNumber(n) {
+	if err != nil || phonenumbers.IsPossibleNumberWithReason(n) != phonenumbers.IS_POSSIBLE ||
+		phonenumbers.GetRegionCodeForCountryCode(int(n.GetCountryCode())) == "ZZ" {
 		return "", false
 	}
 	return phonenumbers.Format(n, phonenumbers.E164), true

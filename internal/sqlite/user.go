@@ -202,6 +202,12 @@ func (s *Store) UserByIdentity(ctx context.Context, realmID int64, typ, value st
 		(SELECT user_id FROM identities WHERE realm_id = ? AND type = ? AND lower(value) = lower(?))`, realmID, realmID, typ, value))
 }
 
+// UsersWithEmail returns active users of any realm owning the email.
+func (s *Store) UsersWithEmail(ctx context.Context, email string, limit int) ([]directory.User, error) {
+	return s.queryUsers(ctx, `SELECT `+userColumns+` FROM users WHERE deleted_at IS NULL AND id IN
+		(SELECT user_id FROM identities WHERE type = 'email' AND lower(value) = lower(?)) ORDER BY id LIMIT ?`, email, limit)
+}
+
 // UserByExternalID returns the user with the external id, compared
 // case-insensitively.
 func (s *Store) UserByExternalID(ctx context.Context, realmID int64, externalID string) (*directory.User, error) {

@@ -71,6 +71,8 @@ CREATE TABLE identities (
 -- An email or phone belongs to one user of a realm.
 CREATE UNIQUE INDEX identities_realm_value ON identities (realm_id, type, lower(value));
 CREATE INDEX identities_user ON identities (user_id);
+-- Password logins look an email up across realms.
+CREATE INDEX identities_value ON identities (lower(value));
 
 -- Exact user counts, one row per realm, role, custom role and deletion
 -- state, kept in the transaction of every user write so counting never
