@@ -461,9 +461,17 @@ func (h *Handler) showCurrentUser(w http.ResponseWriter, r *http.Request) error 
 	return nil
 }
 
-func anonymousUser() endUser {
-	return endUser{Name: "Anonymous user", TimeZone: directory.DefaultTimeZone, IANATimeZone: directory.DefaultTimeZone,
-		LocaleID: directory.DefaultLocaleID, Locale: directory.DefaultLocale, Role: string(directory.RoleEndUser)}
+// anonymousUser is what /users/me answers without credentials: an end
+// user with no id, record or contact data.
+func anonymousUser() map[string]any {
+	return map[string]any{
+		"id": nil, "url": nil, "name": "Anonymous user", "email": nil,
+		"created_at": nil, "updated_at": nil,
+		"time_zone": directory.DefaultTimeZone, "iana_time_zone": directory.DefaultTimeZone,
+		"phone": nil, "shared_phone_number": nil, "photo": nil,
+		"locale_id": directory.DefaultLocaleID, "locale": directory.DefaultLocale,
+		"organization_id": nil, "role": string(directory.RoleEndUser), "verified": false,
+	}
 }
 
 // showUser serves GET /api/v2/users/{id}.
