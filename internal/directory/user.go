@@ -2,6 +2,7 @@ package directory
 
 import (
 	"context"
+	"strings"
 	"time"
 )
 
@@ -124,6 +125,12 @@ func (u *User) RestrictedAgent() bool {
 	}
 	return true
 }
+
+// FoldKey is the case-folded form under which external ids are unique
+// and looked up ("ian1" = "IAN1"). Stores index it rather than relying on
+// the database's lower(), so SQLite and PostgreSQL fold alike (SQLite's
+// lower() folds ASCII only).
+func FoldKey(s string) string { return strings.ToLower(s) }
 
 // UserInput carries the writable fields of a create or a partial update. A
 // nil pointer means "not sent"; a pointer to "" (or to 0 for ids) clears a

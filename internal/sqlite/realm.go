@@ -44,7 +44,7 @@ func (s *Store) ListRealms(ctx context.Context) ([]directory.Realm, error) {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []directory.Realm
+	out := []directory.Realm{}
 	for rows.Next() {
 		var r directory.Realm
 		var created, updated sql.NullInt64

@@ -126,7 +126,7 @@ func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 
 // uniqueFields maps the unique indexes to the wire field they protect.
 var uniqueFields = []struct{ index, field string }{
-	{"users_realm_external_id", "external_id"},
+	{"users.external_id_key", "external_id"},
 	{"identities_realm_value", "email"},
 	{"realms.uid", "uid"},
 	{"api_tokens.hash", "token"},

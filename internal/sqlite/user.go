@@ -51,39 +51,52 @@ func scanUser(row scanner) (*directory.User, error) {
 	return &u, nil
 }
 
-// userValues returns the values of userColumns after id and realm_id.
-func userValues(u *directory.User) ([]any, error) {
+// userWrite returns the columns a write stores and their values, realm_id
+// first. Password hash and last login have methods of their own and are
+// written only on insert, so an update from an older read cannot undo
+// them.
+func userWrite(realmID int64, u *directory.User, insert bool) ([]string, []any, error) {
 	tags, err := json.Marshal(u.Tags)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if u.Tags == nil {
 		tags = []byte("[]")
 	}
 	fields, err := json.Marshal(u.UserFields)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if u.UserFields == nil {
 		fields = []byte("{}")
 	}
-	return []any{u.UUID, u.Name, u.FirstName, u.LastName, u.SecondLastName, u.Username,
-		nullText(u.Email), nullText(u.Phone), u.SharedPhoneNumber, nullText(u.ExternalID), u.Alias, u.Signature, u.Details, u.Notes, u.RemotePhotoURL,
+	cols := []string{"realm_id", "uuid", "name", "first_name", "last_name", "second_last_name", "username",
+		"email", "phone", "shared_phone_number", "external_id", "external_id_key", "alias", "signature", "details", "notes", "remote_photo_url",
+		"role", "custom_role_id", "default_group_id", "organization_id", "ticket_restriction", "moderator", "only_private_comments",
+		"time_zone", "iana_time_zone", "locale", "locale_id", "verified", "suspended", "tags", "user_fields",
+		"created_at", "updated_at", "deleted_at", "erased"}
+	vals := []any{realmID, u.UUID, u.Name, u.FirstName, u.LastName, u.SecondLastName, u.Username,
+		nullText(u.Email), nullText(u.Phone), u.SharedPhoneNumber, nullText(u.ExternalID), nullText(directory.FoldKey(u.ExternalID)),
+		u.Alias, u.Signature, u.Details, u.Notes, u.RemotePhotoURL,
 		string(u.Role), u.CustomRoleID, u.DefaultGroupID, u.OrganizationID, u.TicketRestriction, u.Moderator, u.OnlyPrivateComments,
-		u.TimeZone, u.IANATimeZone, u.Locale, u.LocaleID, u.Verified, u.Suspended, string(tags), string(fields), u.PasswordHash,
-		unix(u.LastLoginAt), unix(u.CreatedAt), unix(u.UpdatedAt), unix(u.DeletedAt), u.Erased}, nil
+		u.TimeZone, u.IANATimeZone, u.Locale, u.LocaleID, u.Verified, u.Suspended, string(tags), string(fields),
+		unix(u.CreatedAt), unix(u.UpdatedAt), unix(u.DeletedAt), u.Erased}
+	if insert {
+		cols = append(cols, "password_hash", "last_login_at")
+		vals = append(vals, u.PasswordHash, unix(u.LastLoginAt))
+	}
+	return cols, vals, nil
 }
 
 // CreateUser inserts u, its identities and its count in one transaction.
 func (s *Store) CreateUser(ctx context.Context, realmID int64, u *directory.User, ids []directory.Identity) error {
-	vals, err := userValues(u)
+	cols, vals, err := userWrite(realmID, u, true)
 	if err != nil {
 		return err
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		placeholders := strings.TrimSuffix(strings.Repeat("?, ", len(vals)+1), ", ")
-		err := tx.QueryRowContext(ctx, `INSERT INTO users (`+userColumns[len("id, "):]+`) VALUES (`+placeholders+`) RETURNING id`,
-			append([]any{realmID}, vals...)...).Scan(&u.ID)
+		err := tx.QueryRowContext(ctx, `INSERT INTO users (`+strings.Join(cols, ", ")+`) VALUES (`+placeholders(len(vals))+`) RETURNING id`,
+			vals...).Scan(&u.ID)
 		if err != nil {
 			return err
 		}
@@ -116,16 +129,12 @@ func addCount(ctx context.Context, tx *sql.Tx, realmID int64, u *directory.User,
 // UpdateUser writes u, applies the identity change and moves u between
 // counters, in one transaction.
 func (s *Store) UpdateUser(ctx context.Context, realmID int64, u *directory.User, change directory.IdentityChange) error {
-	vals, err := userValues(u)
-	if err != nil {
-		return err
-	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		old, err := scanUser(tx.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE realm_id = ? AND id = ?`, realmID, u.ID))
 		if err != nil {
 			return err
 		}
-		if err := updateUserRow(ctx, tx, realmID, u.ID, vals); err != nil {
+		if err := updateUserRow(ctx, tx, realmID, u); err != nil {
 			return err
 		}
 		for _, id := range change.Delete {
@@ -145,24 +154,33 @@ func (s *Store) UpdateUser(ctx context.Context, realmID int64, u *directory.User
 				return err
 			}
 		}
-		if old.Role != u.Role || old.CustomRoleID != u.CustomRoleID || old.Active() != u.Active() {
-			if err := addCount(ctx, tx, realmID, old, -1); err != nil {
-				return err
-			}
-			return addCount(ctx, tx, realmID, u, 1)
-		}
-		return nil
+		return moveCount(ctx, tx, realmID, old, u)
 	})
 }
 
-func updateUserRow(ctx context.Context, tx *sql.Tx, realmID, id int64, vals []any) error {
-	cols := strings.Split(userColumns, ",")[2:] // skip id, realm_id
-	set := make([]string, len(cols))
-	for i, c := range cols {
-		set[i] = strings.TrimSpace(c) + " = ?"
+// moveCount moves a user from the counter of its old row to the counter of
+// its new one, when role, custom role or deletion changed.
+func moveCount(ctx context.Context, tx *sql.Tx, realmID int64, old, u *directory.User) error {
+	if old.Role == u.Role && old.CustomRoleID == u.CustomRoleID && old.Active() == u.Active() {
+		return nil
+	}
+	if err := addCount(ctx, tx, realmID, old, -1); err != nil {
+		return err
+	}
+	return addCount(ctx, tx, realmID, u, 1)
+}
+
+func updateUserRow(ctx context.Context, tx *sql.Tx, realmID int64, u *directory.User) error {
+	cols, vals, err := userWrite(realmID, u, false)
+	if err != nil {
+		return err
+	}
+	set := make([]string, 0, len(cols))
+	for _, c := range cols[1:] { // realm_id never changes
+		set = append(set, c+" = ?")
 	}
 	res, err := tx.ExecContext(ctx, `UPDATE users SET `+strings.Join(set, ", ")+` WHERE realm_id = ? AND id = ?`,
-		append(vals, realmID, id)...)
+		append(vals[1:], realmID, u.ID)...)
 	if err != nil {
 		return err
 	}
@@ -172,22 +190,28 @@ func updateUserRow(ctx context.Context, tx *sql.Tx, realmID, id int64, vals []an
 	return nil
 }
 
-// EraseUser overwrites the user with its erased form and removes its
-// identities and credentials.
+// EraseUser overwrites the user with its erased form, removes its
+// password, identities and credentials, and moves its count if the erased
+// form is counted elsewhere.
 func (s *Store) EraseUser(ctx context.Context, realmID int64, u *directory.User) error {
-	vals, err := userValues(u)
-	if err != nil {
-		return err
-	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		if err := updateUserRow(ctx, tx, realmID, u.ID, vals); err != nil {
+		old, err := scanUser(tx.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE realm_id = ? AND id = ?`, realmID, u.ID))
+		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM identities WHERE realm_id = ? AND user_id = ?`, realmID, u.ID); err != nil {
+		if err := updateUserRow(ctx, tx, realmID, u); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, `DELETE FROM access_tokens WHERE realm_id = ? AND user_id = ?`, realmID, u.ID)
-		return err
+		for _, stmt := range []string{
+			`UPDATE users SET password_hash = '' WHERE realm_id = ? AND id = ?`,
+			`DELETE FROM identities WHERE realm_id = ? AND user_id = ?`,
+			`DELETE FROM access_tokens WHERE realm_id = ? AND user_id = ?`,
+		} {
+			if _, err := tx.ExecContext(ctx, stmt, realmID, u.ID); err != nil {
+				return err
+			}
+		}
+		return moveCount(ctx, tx, realmID, old, u)
 	})
 }
 
@@ -212,7 +236,7 @@ func (s *Store) UsersWithEmail(ctx context.Context, email string, limit int) ([]
 // case-insensitively.
 func (s *Store) UserByExternalID(ctx context.Context, realmID int64, externalID string) (*directory.User, error) {
 	return scanUser(s.read.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users
-		WHERE realm_id = ? AND lower(external_id) = lower(?) AND external_id IS NOT NULL`, realmID, externalID))
+		WHERE realm_id = ? AND external_id_key = ?`, realmID, directory.FoldKey(externalID)))
 }
 
 // UsersByIDs returns the users among ids, ordered by id.
@@ -234,10 +258,10 @@ func (s *Store) UsersByExternalIDs(ctx context.Context, realmID int64, externalI
 	}
 	args := []any{realmID}
 	for _, x := range externalIDs {
-		args = append(args, strings.ToLower(x))
+		args = append(args, directory.FoldKey(x))
 	}
-	return s.queryUsers(ctx, `SELECT `+userColumns+` FROM users WHERE realm_id = ? AND external_id IS NOT NULL
-		AND lower(external_id) IN (`+placeholders(len(externalIDs))+`) ORDER BY id`, args...)
+	return s.queryUsers(ctx, `SELECT `+userColumns+` FROM users WHERE realm_id = ?
+		AND external_id_key IN (`+placeholders(len(externalIDs))+`) ORDER BY id`, args...)
 }
 
 func placeholders(n int) string {
@@ -281,8 +305,8 @@ func userWhere(realmID int64, f directory.UserFilter) (string, []any) {
 		args = append(args, f.CustomRoleID)
 	}
 	if f.ExternalID != "" {
-		where = append(where, "external_id IS NOT NULL AND lower(external_id) = lower(?)")
-		args = append(args, f.ExternalID)
+		where = append(where, "external_id_key = ?")
+		args = append(args, directory.FoldKey(f.ExternalID))
 	}
 	return strings.Join(where, " AND "), args
 }

@@ -34,6 +34,9 @@ func Run(t *testing.T, open Opener) {
 		{"EraseUser", testEraseUser},
 		{"Tokens", testTokens},
 		{"RealmIsolation", testRealmIsolation},
+		{"UnicodeExternalID", testUnicodeExternalID},
+		{"EraseMovesCounters", testEraseMovesCounters},
+		{"UpdateKeepsCredentials", testUpdateKeepsCredentials},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -538,5 +541,81 @@ func testRealmIsolation(t *testing.T, s directory.Store) {
 	got, _ := s.UserByID(ctx, a.ID, u.ID)
 	if got.Name != "only in acme" || got.PasswordHash != "" {
 		t.Errorf("write through other realm changed the user: %+v", got)
+	}
+}
+
+func testUnicodeExternalID(t *testing.T, s directory.Store) {
+	ctx := context.Background()
+	r := realm(t, s, "acme")
+	u := newUser("Élan")
+	u.ExternalID = "ÉLAN-Ω"
+	create(t, s, r.ID, u)
+	for _, lookup := range []string{"ÉLAN-Ω", "élan-ω"} {
+		got, err := s.UserByExternalID(ctx, r.ID, lookup)
+		if err != nil || got.ID != u.ID {
+			t.Errorf("UserByExternalID(%q) = %v, %v", lookup, got, err)
+		}
+	}
+	if got, err := s.UsersByExternalIDs(ctx, r.ID, []string{"élan-ω"}); err != nil || len(got) != 1 {
+		t.Errorf("UsersByExternalIDs = %v, %v", got, err)
+	}
+	if got, _ := s.ListUsers(ctx, r.ID, directory.UserFilter{ExternalID: "Élan-ω"}, directory.Page{Limit: 10}); len(got) != 1 {
+		t.Errorf("ListUsers by external id found %d", len(got))
+	}
+	dup := newUser("dup")
+	dup.ExternalID = "élan-ω"
+	wantDuplicate(t, s.CreateUser(ctx, r.ID, dup, nil), "external_id")
+}
+
+func testEraseMovesCounters(t *testing.T, s directory.Store) {
+	ctx := context.Background()
+	r := realm(t, s, "acme")
+	u := newUser("agent")
+	u.Role, u.CustomRoleID = directory.RoleAgent, 7
+	create(t, s, r.ID, u)
+	u.DeletedAt = epoch
+	if err := s.UpdateUser(ctx, r.ID, u, directory.IdentityChange{}); err != nil {
+		t.Fatal(err)
+	}
+	erased := newUser(directory.PermanentlyDeletedName)
+	erased.ID, erased.UUID, erased.Role, erased.DeletedAt, erased.Erased = u.ID, u.UUID, directory.RoleAgent, epoch, true
+	if err := s.EraseUser(ctx, r.ID, erased); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []directory.UserFilter{{Deleted: true, CustomRoleID: 7}, {Deleted: true}, {Deleted: true, Roles: []directory.Role{directory.RoleAgent}}} {
+		n, err := s.CountUsers(ctx, r.ID, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		list, _ := s.ListUsers(ctx, r.ID, f, directory.Page{Limit: 10})
+		if n != int64(len(list)) {
+			t.Errorf("filter %+v: count %d, list %d", f, n, len(list))
+		}
+	}
+}
+
+func testUpdateKeepsCredentials(t *testing.T, s directory.Store) {
+	ctx := context.Background()
+	r := realm(t, s, "acme")
+	u := create(t, s, r.ID, newUser("u"))
+	stale, err := s.UserByID(ctx, r.ID, u.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A password change and a login land between another writer's read
+	// and its update; the update must not undo them.
+	if err := s.SetPasswordHash(ctx, r.ID, u.ID, "$argon2id$new"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.TouchLogin(ctx, r.ID, u.ID, epoch.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	stale.Name = "renamed"
+	if err := s.UpdateUser(ctx, r.ID, stale, directory.IdentityChange{}); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := s.UserByID(ctx, r.ID, u.ID)
+	if got.Name != "renamed" || got.PasswordHash != "$argon2id$new" || !got.LastLoginAt.Equal(epoch.Add(time.Hour)) {
+		t.Errorf("after a stale update: name %q hash %q login %v", got.Name, got.PasswordHash, got.LastLoginAt)
 	}
 }

@@ -21,6 +21,7 @@ CREATE TABLE users (
     phone                 TEXT,
     shared_phone_number   INTEGER NOT NULL DEFAULT 0,
     external_id           TEXT,
+    external_id_key       TEXT, -- directory.FoldKey(external_id)
     alias                 TEXT    NOT NULL DEFAULT '',
     signature             TEXT    NOT NULL DEFAULT '',
     details               TEXT    NOT NULL DEFAULT '',
@@ -50,7 +51,7 @@ CREATE TABLE users (
 );
 
 -- external_id is unique per realm, compared case-insensitively.
-CREATE UNIQUE INDEX users_realm_external_id ON users (realm_id, lower(external_id)) WHERE external_id IS NOT NULL;
+CREATE UNIQUE INDEX users_realm_external_id ON users (realm_id, external_id_key) WHERE external_id_key IS NOT NULL;
 -- Keyset pages of active and of deleted users, by realm, optionally by role.
 CREATE INDEX users_realm_active ON users (realm_id, id) WHERE deleted_at IS NULL;
 CREATE INDEX users_realm_role_active ON users (realm_id, role, id) WHERE deleted_at IS NULL;

@@ -1,0 +1,182 @@
+// Package cli is Clientele's command line: configuration from flags and
+// CLIENTELE_* variables, the wiring of store, services and handlers, and
+// the noun-verb subcommands. Every command runs in-process through Run, so
+// tests drive the CLI exactly as an operator does.
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+
+	"github.com/clientele/clientele/internal/directory"
+	"github.com/clientele/clientele/internal/postgres"
+	"github.com/clientele/clientele/internal/sqlite"
+)
+
+// Version is the build's version, set with -ldflags "-X ...cli.Version=v1.2.3".
+var Version = "dev"
+
+// Config is every setting of Clientele. Flags fill it, with CLIENTELE_*
+// environment variables as their defaults.
+type Config struct {
+	Addr      string // CLIENTELE_ADDR
+	Database  string // CLIENTELE_DATABASE: a SQLite path or a postgres:// DSN
+	PublicURL string // CLIENTELE_PUBLIC_URL
+	RateLimit int    // CLIENTELE_RATE_LIMIT: requests per realm per minute
+	LogFormat string // CLIENTELE_LOG_FORMAT: text or json
+}
+
+// env is the environment the CLI reads; tests replace it.
+type env struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	getenv         func(string) string
+}
+
+// Run runs the command in args (without the program name) and returns the
+// process exit code: 0 on success, 1 on failure, 2 on usage errors.
+func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, getenv: os.Getenv}
+	err := e.run(ctx, args)
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.As(err, new(usageError)):
+		fmt.Fprintln(stderr, "clientele:", err)
+		return 2
+	default:
+		fmt.Fprintln(stderr, "clientele:", err)
+		return 1
+	}
+}
+
+// usageError marks a mistake in the command line.
+type usageError string
+
+func (u usageError) Error() string { return string(u) }
+
+const usage = `Clientele: a self-hosted customer directory with a Zendesk-compatible Users API.
+
+Usage:
+  clientele serve                  run the HTTP server (migrates first)
+  clientele migrate                apply database migrations
+  clientele realm create --uid UID --name NAME [--json]
+  clientele realm list [--json]
+  clientele token create --realm UID --email EMAIL [--description TEXT] [--oauth [--ttl D] [--scopes S]]
+  clientele token list --realm UID [--json]
+  clientele token revoke --realm UID --id ID
+  clientele version
+
+Every command takes --database (CLIENTELE_DATABASE); see "clientele serve -h".
+`
+
+func (e *env) run(ctx context.Context, args []string) error {
+	if len(args) == 0 {
+		fmt.Fprint(e.stderr, usage)
+		return usageError("no command given")
+	}
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "serve":
+		return e.serve(ctx, rest)
+	case "migrate":
+		return e.migrate(ctx, rest)
+	case "realm", "token":
+		if len(rest) == 0 {
+			return usageError(cmd + ": missing subcommand")
+		}
+		return e.noun(ctx, cmd, rest[0], rest[1:])
+	case "version":
+		fmt.Fprintln(e.stdout, Version)
+		return nil
+	case "help", "-h", "--help":
+		fmt.Fprint(e.stdout, usage)
+		return nil
+	}
+	fmt.Fprint(e.stderr, usage)
+	return usageError(fmt.Sprintf("unknown command %q", cmd))
+}
+
+func (e *env) noun(ctx context.Context, noun, verb string, args []string) error {
+	switch noun + " " + verb {
+	case "realm create":
+		return e.realmCreate(ctx, args)
+	case "realm list":
+		return e.realmList(ctx, args)
+	case "token create":
+		return e.tokenCreate(ctx, args)
+	case "token list":
+		return e.tokenList(ctx, args)
+	case "token revoke":
+		return e.tokenRevoke(ctx, args)
+	}
+	return usageError(fmt.Sprintf("unknown command %q", noun+" "+verb))
+}
+
+// flags returns a flag set bound to the common configuration.
+func (e *env) flags(name string, c *Config) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	fs.StringVar(&c.Database, "database", e.envOr("CLIENTELE_DATABASE", "data/clientele.db"),
+		"SQLite file path, or a postgres:// DSN (CLIENTELE_DATABASE)")
+	fs.StringVar(&c.LogFormat, "log-format", e.envOr("CLIENTELE_LOG_FORMAT", "text"), "log format: text or json (CLIENTELE_LOG_FORMAT)")
+	return fs
+}
+
+func (e *env) envOr(key, def string) string {
+	if v := e.getenv(key); v != "" {
+		return v
+	}
+	return def
+}
+
+func (e *env) parse(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return usageError(err.Error())
+	}
+	if fs.NArg() > 0 {
+		return usageError(fmt.Sprintf("%s: unexpected argument %q", fs.Name(), fs.Arg(0)))
+	}
+	return nil
+}
+
+func (e *env) logger(c *Config) *slog.Logger {
+	if c.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(e.stderr, nil))
+	}
+	return slog.New(slog.NewTextHandler(e.stderr, nil))
+}
+
+// openStore opens the store named by c.Database: PostgreSQL for a
+// postgres:// DSN, SQLite otherwise.
+func openStore(ctx context.Context, c *Config) (directory.Store, error) {
+	if strings.HasPrefix(c.Database, "postgres://") || strings.HasPrefix(c.Database, "postgresql://") {
+		return postgres.Open(ctx, c.Database)
+	}
+	return sqlite.Open(c.Database)
+}
+
+// openMigrated opens the store and applies migrations, so every command
+// works on a fresh database.
+func openMigrated(ctx context.Context, c *Config) (directory.Store, error) {
+	s, err := openStore(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Migrate(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}

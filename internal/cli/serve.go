@@ -1,0 +1,80 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os/signal"
+	"strconv"
+	"syscall"
+	"time"
+
+	"github.com/clientele/clientele/internal/auth"
+	"github.com/clientele/clientele/internal/directory"
+	"github.com/clientele/clientele/internal/server"
+	"github.com/clientele/clientele/internal/zendesk"
+)
+
+// serve runs the HTTP server until SIGINT or SIGTERM.
+func (e *env) serve(ctx context.Context, args []string) error {
+	var c Config
+	fs := e.flags("serve", &c)
+	fs.StringVar(&c.Addr, "addr", e.envOr("CLIENTELE_ADDR", "127.0.0.1:8080"), "listen address (CLIENTELE_ADDR)")
+	fs.StringVar(&c.PublicURL, "public-url", e.getenv("CLIENTELE_PUBLIC_URL"),
+		"scheme and host of generated links, e.g. https://help.example.com (CLIENTELE_PUBLIC_URL); default: the request's own")
+	defaultLimit, _ := strconv.Atoi(e.getenv("CLIENTELE_RATE_LIMIT"))
+	if defaultLimit <= 0 {
+		defaultLimit = zendesk.DefaultRateLimit
+	}
+	fs.IntVar(&c.RateLimit, "rate-limit", defaultLimit, "API requests per realm per minute (CLIENTELE_RATE_LIMIT)")
+	if err := e.parse(fs, args); err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	log := e.logger(&c)
+	store, err := openMigrated(ctx, &c)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	ln, err := net.Listen("tcp", c.Addr)
+	if err != nil {
+		return err
+	}
+	log.Info("clientele listening", "addr", ln.Addr().String(), "version", Version)
+	return server.Serve(ctx, ln, NewHandler(store, &c, log), log, 20*time.Second)
+}
+
+// NewHandler wires the root handler over store: the service, the
+// authenticator and every API.
+func NewHandler(store directory.Store, c *Config, log *slog.Logger) http.Handler {
+	svc := directory.NewService(store, directory.ServiceOptions{})
+	authn := auth.NewAuthenticator(store, nil)
+	return server.NewHandler(server.Config{
+		Logger:  log,
+		DB:      store,
+		Version: Version,
+		Zendesk: zendesk.NewHandler(zendesk.Config{
+			Service: svc, Authenticator: authn, Logger: log,
+			PublicURL: c.PublicURL, RateLimit: c.RateLimit,
+		}),
+	})
+}
+
+func (e *env) migrate(ctx context.Context, args []string) error {
+	var c Config
+	fs := e.flags("migrate", &c)
+	if err := e.parse(fs, args); err != nil {
+		return err
+	}
+	store, err := openMigrated(ctx, &c)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	fmt.Fprintln(e.stderr, "migrations applied to", redact(c.Database))
+	return nil
+}
