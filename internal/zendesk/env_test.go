@@ -30,23 +30,23 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 // clock is a settable test clock.
 type clock struct{ t atomic.Int64 }
 
-func (c *clock) now() time.Time        { return time.Unix(c.t.Load(), 0).UTC() }
+func (c *clock) now() time.Time          { return time.Unix(c.t.Load(), 0).UTC() }
 func (c *clock) advance(d time.Duration) { c.t.Add(int64(d / time.Second)) }
 
 // env is a running /api/v2 over a fresh SQLite database with two realms:
 // acme (admin, agent, end user with a password) and beta (its own admin
 // and customer), whose records must never show through acme.
 type env struct {
-	t       *testing.T
-	srv     *httptest.Server
-	store   directory.Store
-	svc     *directory.Service
-	clock   *clock
-	acme    *directory.Realm
-	beta    *directory.Realm
-	creds   map[string]string // Authorization header by principal name
-	users   map[string]*directory.User
-	logBuf  *bytes.Buffer
+	t      *testing.T
+	srv    *httptest.Server
+	store  directory.Store
+	svc    *directory.Service
+	clock  *clock
+	acme   *directory.Realm
+	beta   *directory.Realm
+	creds  map[string]string // Authorization header by principal name
+	users  map[string]*directory.User
+	logBuf *bytes.Buffer
 }
 
 func newEnv(t *testing.T, rateLimit int) *env {

@@ -370,4 +370,3 @@ func TestInternalErrorIsGeneric(t *testing.T) {
 		t.Errorf("a database failure during authentication answered 401, hiding the outage")
 	}
 }
-
