@@ -39,6 +39,7 @@ type Error struct {
 	Fields  []FieldError
 }
 
+// Error describes the error with its field problems, for logs.
 func (e *Error) Error() string {
 	if len(e.Fields) == 0 {
 		return e.Message
