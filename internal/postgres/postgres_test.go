@@ -3,10 +3,6 @@ package postgres_test
 import (
 	"context"
 	"fmt"
-	"math/rand/v2"
-	"net/url"
-	"os"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -14,69 +10,10 @@ import (
 	"github.com/clientele/clientele/internal/directory"
 	"github.com/clientele/clientele/internal/directory/storetest"
 	"github.com/clientele/clientele/internal/postgres"
+	"github.com/clientele/clientele/internal/postgres/pgtest"
 	"github.com/google/go-cmp/cmp"
 	"github.com/jackc/pgx/v5"
 )
-
-const skipMessage = "CLIENTELE_TEST_POSTGRES not set: PostgreSQL store tests skipped"
-
-// testDSN returns the DSN of the test database, or skips t.
-func testDSN(t *testing.T) string {
-	t.Helper()
-	dsn := os.Getenv("CLIENTELE_TEST_POSTGRES")
-	if dsn == "" {
-		t.Skip(skipMessage)
-	}
-	return dsn
-}
-
-// schemaName returns a schema name made from t's name and a random suffix,
-// so that runs, tests and subtests never share tables.
-func schemaName(t *testing.T) string {
-	name := strings.Map(func(r rune) rune {
-		if 'a' <= r && r <= 'z' || '0' <= r && r <= '9' {
-			return r
-		}
-		return '_'
-	}, strings.ToLower(t.Name()))
-	if len(name) > 40 { // identifiers are cut at 63 bytes
-		name = name[len(name)-40:]
-	}
-	return fmt.Sprintf("t_%s_%016x", name, rand.Uint64())
-}
-
-// withSearchPath adds search_path=schema to a URL or keyword/value DSN.
-func withSearchPath(t *testing.T, dsn, schema string) string {
-	t.Helper()
-	if !strings.HasPrefix(dsn, "postgres://") && !strings.HasPrefix(dsn, "postgresql://") {
-		return dsn + " search_path=" + schema
-	}
-	u, err := url.Parse(dsn)
-	if err != nil {
-		t.Fatalf("CLIENTELE_TEST_POSTGRES: %v", err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
-}
-
-// newSchema creates a throwaway schema, dropped when t ends, and returns
-// the DSN that puts a store in it, and its name.
-func newSchema(t *testing.T) (dsn, schema string) {
-	t.Helper()
-	dsn = testDSN(t)
-	schema = schemaName(t)
-	if err := postgres.CreateSchema(t.Context(), dsn, schema); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := postgres.DropSchema(context.Background(), dsn, schema); err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-		}
-	})
-	return withSearchPath(t, dsn, schema), schema
-}
 
 // openDSN opens a store, closed when t ends (before its schema is dropped).
 func openDSN(t *testing.T, dsn string) *postgres.Store {
@@ -86,17 +23,6 @@ func openDSN(t *testing.T, dsn string) *postgres.Store {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Close() })
-	return s
-}
-
-// open returns a migrated store in a schema of its own.
-func open(t *testing.T) directory.Store {
-	t.Helper()
-	dsn, _ := newSchema(t)
-	s := openDSN(t, dsn)
-	if err := s.Migrate(t.Context()); err != nil {
-		t.Fatal(err)
-	}
 	return s
 }
 
@@ -120,12 +46,12 @@ func appliedMigrations(t *testing.T, dsn string) []string {
 }
 
 func TestStoreContract(t *testing.T) {
-	testDSN(t)
-	storetest.Run(t, open)
+	pgtest.DSN(t)
+	storetest.Run(t, pgtest.Open)
 }
 
 func TestMigrateTwice(t *testing.T) {
-	dsn, _ := newSchema(t)
+	dsn, _ := pgtest.NewSchema(t)
 	s := openDSN(t, dsn)
 	for i := range 2 {
 		if err := s.Migrate(t.Context()); err != nil {
@@ -144,7 +70,7 @@ func TestMigrateTwice(t *testing.T) {
 // TestMigrateConcurrently starts several nodes on one fresh schema at once:
 // each must succeed, and the migrations must be applied once.
 func TestMigrateConcurrently(t *testing.T) {
-	dsn, _ := newSchema(t)
+	dsn, _ := pgtest.NewSchema(t)
 	const nodes = 4
 	stores := make([]*postgres.Store, nodes)
 	for i := range stores {
@@ -169,11 +95,11 @@ func TestMigrateConcurrently(t *testing.T) {
 // TestOpenHonoursSearchPath checks that a store opened with search_path in
 // its DSN creates its tables in that schema and nowhere else.
 func TestOpenHonoursSearchPath(t *testing.T) {
-	dsn, schema := newSchema(t)
+	dsn, schema := pgtest.NewSchema(t)
 	if err := openDSN(t, dsn).Migrate(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	conn, err := pgx.Connect(t.Context(), testDSN(t))
+	conn, err := pgx.Connect(t.Context(), pgtest.DSN(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -196,7 +122,7 @@ func TestOpenHonoursSearchPath(t *testing.T) {
 // directions. Every write must succeed (no deadlock between counter rows)
 // and the counters must match the users as stored.
 func TestConcurrentUpdatesCountOnce(t *testing.T) {
-	dsn, _ := newSchema(t)
+	dsn, _ := pgtest.NewSchema(t)
 	nodes := []*postgres.Store{openDSN(t, dsn), openDSN(t, dsn), openDSN(t, dsn)}
 	ctx := t.Context()
 	if err := nodes[0].Migrate(ctx); err != nil {
@@ -296,7 +222,7 @@ func TestConcurrentUpdatesCountOnce(t *testing.T) {
 // TestEraseUserMovesCounters erases a deleted agent in a custom role: the
 // erased form keeps no custom role, so the counters must follow it.
 func TestEraseUserMovesCounters(t *testing.T) {
-	s := open(t)
+	s := pgtest.Open(t)
 	ctx := t.Context()
 	epoch := time.Date(2024, 5, 6, 7, 8, 9, 0, time.UTC)
 	r := &directory.Realm{UID: "acme", Name: "Acme", CreatedAt: epoch, UpdatedAt: epoch}

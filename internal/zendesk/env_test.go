@@ -20,6 +20,7 @@ import (
 
 	"github.com/clientele/clientele/internal/auth"
 	"github.com/clientele/clientele/internal/directory"
+	"github.com/clientele/clientele/internal/postgres/pgtest"
 	"github.com/clientele/clientele/internal/sqlite"
 	"github.com/clientele/clientele/internal/zendesk"
 	"github.com/google/go-cmp/cmp"
@@ -49,17 +50,44 @@ type env struct {
 	logBuf *bytes.Buffer
 }
 
-func newEnv(t *testing.T, rateLimit int) *env {
+// engine is a store the API tests run on.
+type engine struct {
+	name string
+	open func(t *testing.T) directory.Store
+}
+
+// engines returns SQLite, and PostgreSQL when CLIENTELE_TEST_POSTGRES is
+// set: every API test runs on both, and must give the same answers.
+func engines() []engine {
+	out := []engine{{"sqlite", func(t *testing.T) directory.Store {
+		store, err := sqlite.Open(filepath.Join(t.TempDir(), "test.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { store.Close() })
+		if err := store.Migrate(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		return store
+	}}}
+	if os.Getenv("CLIENTELE_TEST_POSTGRES") != "" {
+		out = append(out, engine{"postgres", pgtest.Open})
+	}
+	return out
+}
+
+// eachEngine runs fn as a subtest per engine.
+func eachEngine(t *testing.T, fn func(t *testing.T, eng engine)) {
+	for _, eng := range engines() {
+		t.Run(eng.name, func(t *testing.T) { fn(t, eng) })
+	}
+}
+
+func newEnv(t *testing.T, eng engine, rateLimit int) *env {
 	t.Helper()
 	ctx := context.Background()
-	store, err := sqlite.Open(filepath.Join(t.TempDir(), "test.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	if err := store.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	store := eng.open(t)
+	var err error
 	c := &clock{}
 	c.t.Store(time.Date(2024, 5, 6, 7, 8, 9, 0, time.UTC).Unix())
 	var uuids atomic.Int64

@@ -27,9 +27,13 @@ type scenario struct {
 }
 
 func run(t *testing.T, scenarios []scenario) {
+	eachEngine(t, func(t *testing.T, eng engine) { runOn(t, eng, scenarios) })
+}
+
+func runOn(t *testing.T, eng engine, scenarios []scenario) {
 	for _, sc := range scenarios {
 		t.Run(sc.name, func(t *testing.T) {
-			e := newEnv(t, 0)
+			e := newEnv(t, eng, 0)
 			path := sc.path
 			for name, u := range e.users {
 				path = strings.ReplaceAll(path, "{"+name+"}", fmt.Sprint(u.ID))
