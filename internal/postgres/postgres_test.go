@@ -256,3 +256,8 @@ func TestEraseUserMovesCounters(t *testing.T) {
 		t.Errorf("counts after erase (-want +got):\n%s", diff)
 	}
 }
+
+func BenchmarkStore(b *testing.B) {
+	pgtest.DSN(b)
+	storetest.Bench(b, pgtest.Open)
+}

@@ -10,7 +10,7 @@ import (
 	"github.com/clientele/clientele/internal/sqlite"
 )
 
-func open(t *testing.T) directory.Store {
+func open(t testing.TB) directory.Store {
 	t.Helper()
 	s, err := sqlite.Open(filepath.Join(t.TempDir(), "clientele.db"))
 	if err != nil {
@@ -32,4 +32,8 @@ func TestMigrateTwice(t *testing.T) {
 	if err := s.Migrate(context.Background()); err != nil {
 		t.Fatalf("second Migrate: %v", err)
 	}
+}
+
+func BenchmarkStore(b *testing.B) {
+	storetest.Bench(b, open)
 }

@@ -53,13 +53,13 @@ type env struct {
 // engine is a store the API tests run on.
 type engine struct {
 	name string
-	open func(t *testing.T) directory.Store
+	open func(t testing.TB) directory.Store
 }
 
 // engines returns SQLite, and PostgreSQL when CLIENTELE_TEST_POSTGRES is
 // set: every API test runs on both, and must give the same answers.
 func engines() []engine {
-	out := []engine{{"sqlite", func(t *testing.T) directory.Store {
+	out := []engine{{"sqlite", func(t testing.TB) directory.Store {
 		store, err := sqlite.Open(filepath.Join(t.TempDir(), "test.db"))
 		if err != nil {
 			t.Fatal(err)

@@ -16,7 +16,7 @@ import (
 
 // Opener returns a fresh, migrated, empty store; it registers its own
 // cleanup on t.
-type Opener func(t *testing.T) directory.Store
+type Opener func(t testing.TB) directory.Store
 
 // Run runs the whole contract against stores made by open.
 func Run(t *testing.T, open Opener) {
@@ -47,7 +47,7 @@ func Run(t *testing.T, open Opener) {
 
 var epoch = time.Date(2024, 5, 6, 7, 8, 9, 0, time.UTC)
 
-func realm(t *testing.T, s directory.Store, uid string) *directory.Realm {
+func realm(t testing.TB, s directory.Store, uid string) *directory.Realm {
 	t.Helper()
 	r := &directory.Realm{UID: uid, Name: "Realm " + uid, CreatedAt: epoch, UpdatedAt: epoch}
 	if err := s.CreateRealm(context.Background(), r); err != nil {

@@ -80,7 +80,7 @@ func NewSchema(t testing.TB) (dsn, schema string) {
 
 // Open returns a migrated, empty store in a schema of its own, closed when
 // t ends (before the schema is dropped).
-func Open(t *testing.T) directory.Store {
+func Open(t testing.TB) directory.Store {
 	t.Helper()
 	dsn, _ := NewSchema(t)
 	s, err := postgres.Open(context.Background(), dsn)
