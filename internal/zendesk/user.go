@@ -304,8 +304,9 @@ func pathID(r *http.Request) (int64, error) {
 	s := r.PathValue("id")
 	id, err := strconv.ParseInt(s, 10, 64)
 	if err != nil || id < 1 {
-		// Zendesk answers a non-numeric id as a missing record.
-		return 0, directory.ErrNotFound
+		// Ids are numbers: /users/search and other routes not served yet
+		// must not read as a missing user.
+		return 0, errInvalidEndpoint
 	}
 	return id, nil
 }
