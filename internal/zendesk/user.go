@@ -311,6 +311,17 @@ func pathID(r *http.Request) (int64, error) {
 	return id, nil
 }
 
+// actorAndID returns the actor of an authenticated request and the record
+// id of its path.
+func actorAndID(r *http.Request) (directory.Actor, int64, error) {
+	a, err := actor(r)
+	if err != nil {
+		return a, 0, err
+	}
+	id, err := pathID(r)
+	return a, id, err
+}
+
 // listUsers serves GET /api/v2/users.
 func (h *Handler) listUsers(w http.ResponseWriter, r *http.Request) error {
 	a, err := actor(r)
@@ -477,11 +488,7 @@ func anonymousUser() map[string]any {
 
 // showUser serves GET /api/v2/users/{id}.
 func (h *Handler) showUser(w http.ResponseWriter, r *http.Request) error {
-	a, err := actor(r)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(r)
+	a, id, err := actorAndID(r)
 	if err != nil {
 		return err
 	}
@@ -538,11 +545,7 @@ func (h *Handler) createOrUpdateUser(w http.ResponseWriter, r *http.Request) err
 
 // updateUser serves PUT /api/v2/users/{id}.
 func (h *Handler) updateUser(w http.ResponseWriter, r *http.Request) error {
-	a, err := actor(r)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(r)
+	a, id, err := actorAndID(r)
 	if err != nil {
 		return err
 	}
@@ -561,11 +564,7 @@ func (h *Handler) updateUser(w http.ResponseWriter, r *http.Request) error {
 // deleteUser serves DELETE /api/v2/users/{id}: a soft delete answered with
 // the user, now inactive.
 func (h *Handler) deleteUser(w http.ResponseWriter, r *http.Request) error {
-	a, err := actor(r)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(r)
+	a, id, err := actorAndID(r)
 	if err != nil {
 		return err
 	}
@@ -654,11 +653,7 @@ func (h *Handler) countDeletedUsers(w http.ResponseWriter, r *http.Request) erro
 
 // showDeletedUser serves GET /api/v2/deleted_users/{id}.
 func (h *Handler) showDeletedUser(w http.ResponseWriter, r *http.Request) error {
-	a, err := actor(r)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(r)
+	a, id, err := actorAndID(r)
 	if err != nil {
 		return err
 	}
@@ -673,11 +668,7 @@ func (h *Handler) showDeletedUser(w http.ResponseWriter, r *http.Request) error 
 // permanentlyDeleteUser serves DELETE /api/v2/deleted_users/{id}: the
 // user's personal data is erased.
 func (h *Handler) permanentlyDeleteUser(w http.ResponseWriter, r *http.Request) error {
-	a, err := actor(r)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(r)
+	a, id, err := actorAndID(r)
 	if err != nil {
 		return err
 	}
