@@ -32,16 +32,12 @@ func (e *env) tokenCreate(ctx context.Context, args []string) error {
 	if *realmUID == "" || *email == "" {
 		return usageError("token create: --realm and --email are required")
 	}
-	store, err := openMigrated(ctx, &c)
+	store, realm, err := openRealm(ctx, &c, *realmUID)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
 	svc := directory.NewService(store, directory.ServiceOptions{})
-	realm, err := svc.Realm(ctx, *realmUID)
-	if err != nil {
-		return fmt.Errorf("realm %q: %w", *realmUID, err)
-	}
 	u, err := ensureAdmin(ctx, svc, realm, *email, e)
 	if err != nil {
 		return err
@@ -96,15 +92,11 @@ func (e *env) tokenList(ctx context.Context, args []string) error {
 	if *realmUID == "" {
 		return usageError("token list: --realm is required")
 	}
-	store, err := openMigrated(ctx, &c)
+	store, realm, err := openRealm(ctx, &c, *realmUID)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	realm, err := store.RealmByUID(ctx, *realmUID)
-	if err != nil {
-		return fmt.Errorf("realm %q: %w", *realmUID, err)
-	}
 	tokens, err := store.ListAPITokens(ctx, realm.ID)
 	if err != nil {
 		return err
@@ -142,18 +134,29 @@ func (e *env) tokenRevoke(ctx context.Context, args []string) error {
 	if *realmUID == "" || err != nil {
 		return usageError("token revoke: --realm and a numeric --id are required")
 	}
-	store, err := openMigrated(ctx, &c)
+	store, realm, err := openRealm(ctx, &c, *realmUID)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	realm, err := store.RealmByUID(ctx, *realmUID)
-	if err != nil {
-		return fmt.Errorf("realm %q: %w", *realmUID, err)
-	}
 	if err := store.DeleteAPIToken(ctx, realm.ID, id); err != nil {
 		return fmt.Errorf("token %d: %w", id, err)
 	}
 	fmt.Fprintf(e.stderr, "revoked token %d of realm %q\n", id, realm.UID)
 	return nil
+}
+
+// openRealm opens the migrated store and finds the realm uid in it; the
+// caller closes the store.
+func openRealm(ctx context.Context, c *Config, uid string) (directory.Store, *directory.Realm, error) {
+	store, err := openMigrated(ctx, c)
+	if err != nil {
+		return nil, nil, err
+	}
+	realm, err := store.RealmByUID(ctx, uid)
+	if err != nil {
+		store.Close()
+		return nil, nil, fmt.Errorf("realm %q: %w", uid, err)
+	}
+	return store, realm, nil
 }
