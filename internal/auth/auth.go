@@ -50,12 +50,16 @@ var (
 	ErrInvalidToken   = &directory.Error{Kind: directory.KindUnauthenticated, Message: "invalid_token"}
 )
 
-// lastLoginEvery bounds how often an API call records last_login_at, so
-// reads do not turn into writes.
-const lastLoginEvery = time.Minute
+// lastLoginEvery and lastUsedEvery bound how often an API call records a
+// user's last_login_at and a token's last use, so reads do not turn into
+// writes.
+const (
+	lastLoginEvery = time.Minute
+	lastUsedEvery  = time.Minute
+)
 
 // maxPasswordCandidates bounds the argon2id work of one password login
-// when the same email exists in several realms.
+// when the same email has a password in several realms.
 const maxPasswordCandidates = 5
 
 // Authenticator checks the Authorization header of requests.
@@ -133,7 +137,7 @@ func (a *Authenticator) apiToken(ctx context.Context, email, token string) (*Pri
 	if err != nil {
 		return nil, notFoundAs(err, ErrBadCredentials)
 	}
-	u, err := a.store.UserByIdentity(ctx, realm.ID, directory.IdentityEmail, email)
+	u, err := a.store.UserByIdentity(ctx, realm.ID, directory.IdentityEmail, directory.NormalizeEmail(email))
 	if err != nil {
 		return nil, notFoundAs(err, ErrBadCredentials)
 	}
@@ -141,18 +145,23 @@ func (a *Authenticator) apiToken(ctx context.Context, email, token string) (*Pri
 	if !usable(u) || !u.Role.Staff() {
 		return nil, ErrBadCredentials
 	}
+	if now := a.now(); now.Sub(t.LastUsedAt) > lastUsedEvery {
+		if err := a.store.TouchAPIToken(ctx, realm.ID, t.ID, now.UTC().Truncate(time.Second)); err != nil {
+			return nil, err
+		}
+	}
 	return &Principal{Realm: realm, User: u, Method: MethodAPIToken}, nil
 }
 
 func (a *Authenticator) password(ctx context.Context, email, password string) (*Principal, error) {
-	users, err := a.store.UsersWithEmail(ctx, email, maxPasswordCandidates)
+	users, err := a.store.UsersWithPassword(ctx, directory.NormalizeEmail(email), maxPasswordCandidates)
 	if err != nil {
 		return nil, err
 	}
 	var match *directory.User
 	for i := range users {
 		u := &users[i]
-		if usable(u) && u.PasswordHash != "" && VerifyPassword(u.PasswordHash, password) {
+		if VerifyPassword(u.PasswordHash, password) {
 			if match != nil {
 				// The same email and password in two realms cannot say
 				// which realm is meant.

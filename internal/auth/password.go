@@ -59,7 +59,7 @@ func parseHash(hash string) (salt, key []byte, memory, time uint32, threads uint
 		return nil, nil, 0, 0, 0, hashError("parameters %q", parts[3])
 	}
 	// Refuse absurd parameters rather than let a corrupt row exhaust memory.
-	if memory == 0 || memory > 1<<20 || time == 0 || time > 10 || threads == 0 {
+	if memory < 1024 || memory > 256*1024 || time == 0 || time > 10 || threads == 0 || threads > 16 {
 		return nil, nil, 0, 0, 0, hashError("parameters out of range")
 	}
 	b64 := base64.RawStdEncoding

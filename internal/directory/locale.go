@@ -24,6 +24,7 @@ var localeTags = []string{
 	"en-GB", "en-CA", "en-AU", "en-IE", "en-IN", "en-NZ", "es-ES", "es-419", "es-MX", "es-AR",
 	"es-CL", "es-CO", "es-PE", "pt", "fr-CA", "de-AT", "de-CH", "fr-BE", "fr-CH", "nl-BE",
 	"ms", "fil", "hi", "bn", "fa", "ur", "sw", "af", "ka", "hy",
+	"pt-PT", "sr-Latn",
 }
 
 var (

@@ -38,10 +38,11 @@ type Store interface {
 	// UserByIdentity finds the user owning an identity of the given type
 	// and value (any, not only the primary one), compared case-insensitively.
 	UserByIdentity(ctx context.Context, realmID int64, typ, value string) (*User, error)
-	// UsersWithEmail finds, across all realms, at most limit active users
-	// owning the email identity: a password login names no realm, so the
-	// realm is the one where the password matches.
-	UsersWithEmail(ctx context.Context, email string, limit int) ([]User, error)
+	// UsersWithPassword finds, across all realms, at most limit users that
+	// own the email identity, have a password and are neither deleted nor
+	// suspended: a password login names no realm, so the realm is the one
+	// where the password matches.
+	UsersWithPassword(ctx context.Context, email string, limit int) ([]User, error)
 	// UserByExternalID compares case-insensitively.
 	UserByExternalID(ctx context.Context, realmID int64, externalID string) (*User, error)
 	// UsersByIDs returns the users found, ordered by id; unknown ids are skipped.
@@ -67,6 +68,8 @@ type Store interface {
 	APITokenByHash(ctx context.Context, hash string) (*APIToken, error)
 	ListAPITokens(ctx context.Context, realmID int64) ([]APIToken, error)
 	DeleteAPIToken(ctx context.Context, realmID, id int64) error
+	// TouchAPIToken records when a token was last used.
+	TouchAPIToken(ctx context.Context, realmID, id int64, at time.Time) error
 
 	CreateAccessToken(ctx context.Context, realmID int64, t *AccessToken) error
 	// AccessTokenByHash finds a token by its hash in any realm.

@@ -242,14 +242,14 @@ func (s *Service) CreateOrUpdateUser(ctx context.Context, a Actor, in UserInput)
 	if err := requireStaff(a); err != nil {
 		return nil, false, err
 	}
-	var existing *User
-	var err error
+	// Match by external id first, then by email: a request with a new
+	// external id and a known email updates that user and gives it the id.
+	existing, err := (*User)(nil), error(ErrNotFound)
 	if in.ExternalID != nil && trimmed(*in.ExternalID) != "" {
 		existing, err = s.store.UserByExternalID(ctx, a.RealmID, trimmed(*in.ExternalID))
-	} else if in.Email != nil && trimmed(*in.Email) != "" {
-		existing, err = s.store.UserByIdentity(ctx, a.RealmID, IdentityEmail, normalizeEmail(*in.Email))
-	} else {
-		err = ErrNotFound
+	}
+	if KindOf(err) == KindNotFound && in.Email != nil && trimmed(*in.Email) != "" {
+		existing, err = s.store.UserByIdentity(ctx, a.RealmID, IdentityEmail, NormalizeEmail(*in.Email))
 	}
 	switch {
 	case err == nil && existing.Active():
@@ -289,10 +289,8 @@ func (s *Service) UpdateUser(ctx context.Context, a Actor, id int64, in UserInpu
 	if err := s.applyUserInput(u, in, false); err != nil {
 		return nil, err
 	}
-	if u.Role != old.Role {
-		if err := requireAdmin(a); err != nil {
-			return nil, err
-		}
+	if err := authorizePrivileges(a, old, u); err != nil {
+		return nil, err
 	}
 	current, err := s.store.IdentitiesByUser(ctx, a.RealmID, id)
 	if err != nil {
@@ -300,7 +298,7 @@ func (s *Service) UpdateUser(ctx context.Context, a Actor, id int64, in UserInpu
 	}
 	now := s.Now()
 	change := identityChangeFor(u, old, in, current, now)
-	if err := s.checkUnique(ctx, a.RealmID, id, change.Add, externalIDChange(old, u)); err != nil {
+	if err := s.checkUnique(ctx, a.RealmID, id, append(change.Add, change.Update...), externalIDChange(old, u)); err != nil {
 		return nil, err
 	}
 	u.UpdatedAt = now
@@ -453,6 +451,25 @@ func authorizeWrite(a Actor, target *User) error {
 		return nil
 	}
 	return forbidden()
+}
+
+// authorizePrivileges checks that only admins change what a user may do:
+// the role, and for staff the custom role, ticket restriction, private
+// comments and moderation. So an agent editing themself cannot lift their
+// own restrictions.
+func authorizePrivileges(a Actor, old, u *User) error {
+	if a.Role == RoleAdmin {
+		return nil
+	}
+	changed := u.Role != old.Role
+	if old.Role.Staff() {
+		changed = changed || u.CustomRoleID != old.CustomRoleID || u.TicketRestriction != old.TicketRestriction ||
+			u.OnlyPrivateComments != old.OnlyPrivateComments || u.Moderator != old.Moderator
+	}
+	if changed {
+		return forbidden()
+	}
+	return nil
 }
 
 func cloneUser(u *User) *User {

@@ -37,7 +37,9 @@ func validText(s string, max int) bool {
 	return true
 }
 
-func normalizeEmail(s string) string { return strings.ToLower(trimmed(s)) }
+// NormalizeEmail is the form emails are stored and compared in: trimmed
+// and lowercased (all of Unicode, not only ASCII).
+func NormalizeEmail(s string) string { return strings.ToLower(trimmed(s)) }
 
 // validEmail accepts a bare address (no display name) with a dotted domain.
 func validEmail(s string) bool {
@@ -106,6 +108,7 @@ func setText(v *Invalid, field string, src *string, dst *string, max int) {
 // left partly changed only when an error is returned, which callers discard.
 func (s *Service) applyUserInput(u *User, in UserInput, creating bool) error {
 	var v Invalid
+	oldRole := u.Role
 	if in.Name != nil || creating {
 		name := ""
 		if in.Name != nil {
@@ -132,7 +135,7 @@ func (s *Service) applyUserInput(u *User, in UserInput, creating bool) error {
 	setText(&v, "external_id", in.ExternalID, &u.ExternalID, maxShortText)
 
 	if in.Email != nil {
-		e := normalizeEmail(*in.Email)
+		e := NormalizeEmail(*in.Email)
 		if e != "" && !validEmail(e) {
 			v.Add("email", "InvalidValue", *in.Email+" is not properly formatted")
 		} else if creating {
@@ -221,8 +224,13 @@ func (s *Service) applyUserInput(u *User, in UserInput, creating bool) error {
 
 	if in.TicketRestriction != nil || in.Role != nil || creating {
 		restriction := u.TicketRestriction
-		if in.TicketRestriction != nil {
+		switch {
+		case in.TicketRestriction != nil:
 			restriction = trimmed(*in.TicketRestriction)
+		case creating || u.Role != oldRole:
+			// A new role without a restriction sent gets that role's
+			// default: end users see their own requests, staff everything.
+			restriction = defaultTicketRestriction(u.Role)
 		}
 		if r, ok := ticketRestrictionFor(u.Role, restriction); ok {
 			u.TicketRestriction = r
@@ -239,6 +247,15 @@ func (s *Service) applyUserInput(u *User, in UserInput, creating bool) error {
 		u.Signature = ""
 	}
 	return v.Err()
+}
+
+// defaultTicketRestriction is the restriction a user of role r gets when
+// none is sent: "requested" for end users, none for agents and admins.
+func defaultTicketRestriction(r Role) string {
+	if r == RoleEndUser {
+		return RestrictionRequested
+	}
+	return ""
 }
 
 // ticketRestrictionFor applies Zendesk's rule for a role: admins have none;
@@ -287,7 +304,7 @@ func (s *Service) newUserIdentities(u *User, in UserInput, now time.Time) ([]Ide
 		value := trimmed(id.Value)
 		switch typ {
 		case IdentityEmail:
-			value = normalizeEmail(value)
+			value = NormalizeEmail(value)
 			if !validEmail(value) {
 				v.Add("identities", "InvalidValue", id.Value+" is not properly formatted")
 				continue
@@ -324,7 +341,7 @@ func (s *Service) newUserIdentities(u *User, in UserInput, now time.Time) ([]Ide
 func identityChangeFor(u, old *User, in UserInput, current []Identity, now time.Time) IdentityChange {
 	var ch IdentityChange
 	if in.Email != nil {
-		e := normalizeEmail(*in.Email)
+		e := NormalizeEmail(*in.Email)
 		has := false
 		for _, id := range current {
 			has = has || (id.Type == IdentityEmail && id.Value == e)

@@ -238,7 +238,7 @@ func (s *Store) EraseUser(ctx context.Context, realmID int64, u *directory.User)
 		if err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `UPDATE users SET password_hash = '' WHERE realm_id = $1 AND id = $2`, realmID, u.ID); err != nil {
+		if _, err := tx.Exec(ctx, `UPDATE users SET password_hash = '', last_login_at = NULL WHERE realm_id = $1 AND id = $2`, realmID, u.ID); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx, `DELETE FROM identities WHERE realm_id = $1 AND user_id = $2`, realmID, u.ID); err != nil {
@@ -262,9 +262,11 @@ func (s *Store) UserByIdentity(ctx context.Context, realmID int64, typ, value st
 		(SELECT user_id FROM identities WHERE realm_id = $1 AND type = $2 AND lower(value) = lower($3))`, realmID, typ, value)
 }
 
-// UsersWithEmail returns active users of any realm owning the email, by id.
-func (s *Store) UsersWithEmail(ctx context.Context, email string, limit int) ([]directory.User, error) {
-	return all(ctx, s.pool, scanUser, `SELECT `+userColumns+` FROM users WHERE deleted_at IS NULL AND id IN
+// UsersWithPassword returns the users of any realm that own the email and
+// may sign in with a password, by id.
+func (s *Store) UsersWithPassword(ctx context.Context, email string, limit int) ([]directory.User, error) {
+	return all(ctx, s.pool, scanUser, `SELECT `+userColumns+` FROM users
+		WHERE deleted_at IS NULL AND NOT suspended AND password_hash <> '' AND id IN
 		(SELECT user_id FROM identities WHERE type = 'email' AND lower(value) = lower($1)) ORDER BY id LIMIT $2`, email, limitArg(limit))
 }
 

@@ -30,6 +30,8 @@ import (
 //go:embed migrations/*.sql
 var migrations embed.FS
 
+var uriPathEscaper = strings.NewReplacer("%", "%25", "?", "%3F", "#", "%23")
+
 // Store is a directory.Store on SQLite.
 type Store struct {
 	write *sql.DB // one connection: SQLite has one writer at a time
@@ -50,7 +52,10 @@ func Open(path string) (*Store, error) {
 	for _, p := range []string{"journal_mode(WAL)", "busy_timeout(10000)", "foreign_keys(1)", "synchronous(NORMAL)"} {
 		pragmas.Add("_pragma", p)
 	}
-	base := "file:" + path + "?" + pragmas.Encode()
+	// The path is part of a file: URI, where '%' escapes, '?' starts the
+	// parameters and '#' a fragment; escape them so a path holding them
+	// opens the file it names.
+	base := "file:" + uriPathEscaper.Replace(path) + "?" + pragmas.Encode()
 	write, err := sql.Open("sqlite", base+"&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open: %w", err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"strings"
+	"time"
 
 	"github.com/clientele/clientele/internal/directory"
 )
@@ -63,6 +64,14 @@ func (s *Store) DeleteAPIToken(ctx context.Context, realmID, id int64) error {
 			return directory.ErrNotFound
 		}
 		return nil
+	})
+}
+
+// TouchAPIToken records when the token was last used.
+func (s *Store) TouchAPIToken(ctx context.Context, realmID, id int64, at time.Time) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE api_tokens SET last_used_at = ? WHERE realm_id = ? AND id = ?`, at.Unix(), realmID, id)
+		return err
 	})
 }
 

@@ -203,7 +203,7 @@ func (s *Store) EraseUser(ctx context.Context, realmID int64, u *directory.User)
 			return err
 		}
 		for _, stmt := range []string{
-			`UPDATE users SET password_hash = '' WHERE realm_id = ? AND id = ?`,
+			`UPDATE users SET password_hash = '', last_login_at = NULL WHERE realm_id = ? AND id = ?`,
 			`DELETE FROM identities WHERE realm_id = ? AND user_id = ?`,
 			`DELETE FROM access_tokens WHERE realm_id = ? AND user_id = ?`,
 		} {
@@ -226,9 +226,11 @@ func (s *Store) UserByIdentity(ctx context.Context, realmID int64, typ, value st
 		(SELECT user_id FROM identities WHERE realm_id = ? AND type = ? AND lower(value) = lower(?))`, realmID, realmID, typ, value))
 }
 
-// UsersWithEmail returns active users of any realm owning the email.
-func (s *Store) UsersWithEmail(ctx context.Context, email string, limit int) ([]directory.User, error) {
-	return s.queryUsers(ctx, `SELECT `+userColumns+` FROM users WHERE deleted_at IS NULL AND id IN
+// UsersWithPassword returns the users of any realm that own the email and
+// may sign in with a password.
+func (s *Store) UsersWithPassword(ctx context.Context, email string, limit int) ([]directory.User, error) {
+	return s.queryUsers(ctx, `SELECT `+userColumns+` FROM users
+		WHERE deleted_at IS NULL AND suspended = 0 AND password_hash <> '' AND id IN
 		(SELECT user_id FROM identities WHERE type = 'email' AND lower(value) = lower(?)) ORDER BY id LIMIT ?`, email, limit)
 }
 

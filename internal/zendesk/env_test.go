@@ -21,7 +21,7 @@ import (
 	"github.com/clientele/clientele/internal/auth"
 	"github.com/clientele/clientele/internal/directory"
 	"github.com/clientele/clientele/internal/postgres/pgtest"
-	"github.com/clientele/clientele/internal/sqlite"
+	"github.com/clientele/clientele/internal/sqlite/sqlitetest"
 	"github.com/clientele/clientele/internal/zendesk"
 	"github.com/google/go-cmp/cmp"
 )
@@ -59,17 +59,7 @@ type engine struct {
 // engines returns SQLite, and PostgreSQL when CLIENTELE_TEST_POSTGRES is
 // set: every API test runs on both, and must give the same answers.
 func engines() []engine {
-	out := []engine{{"sqlite", func(t testing.TB) directory.Store {
-		store, err := sqlite.Open(filepath.Join(t.TempDir(), "test.db"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { store.Close() })
-		if err := store.Migrate(context.Background()); err != nil {
-			t.Fatal(err)
-		}
-		return store
-	}}}
+	out := []engine{{"sqlite", func(t testing.TB) directory.Store { return sqlitetest.Open(t) }}}
 	if os.Getenv("CLIENTELE_TEST_POSTGRES") != "" {
 		out = append(out, engine{"postgres", pgtest.Open})
 	}

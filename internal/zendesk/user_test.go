@@ -205,6 +205,10 @@ func TestAuthAndPermissions(t *testing.T) {
 					t.Errorf("admin renamed to %q", u.Name)
 				}
 			}},
+		{name: "agent cannot lift their own restriction", method: "PUT", path: "/api/v2/users/{agent}", who: "agent",
+			body: `{"user":{"ticket_restriction":null,"custom_role_id":5}}`, status: 403, want: forbiddenBody},
+		{name: "agent may rename themself", method: "PUT", path: "/api/v2/users/{agent}", who: "agent",
+			body: `{"user":{"name":"Alan A."}}`, status: 200},
 		{name: "agent cannot promote", method: "PUT", path: "/api/v2/users/{customer}", who: "agent", body: `{"user":{"role":"agent"}}`, status: 403, want: forbiddenBody},
 		{name: "agent cannot delete an admin", method: "DELETE", path: "/api/v2/users/{admin}", who: "agent", status: 403, want: forbiddenBody, check: wantCount(3)},
 		{name: "admin cannot delete themself", method: "DELETE", path: "/api/v2/users/{admin}", who: "admin", status: 403, want: forbiddenBody, check: wantCount(3)},
@@ -339,7 +343,8 @@ func TestUpdateAndDeleteUser(t *testing.T) {
 			check: func(t *testing.T, e *env, res response) {
 				n, _ := e.store.CountUsers(context.Background(), e.acme.ID, directory.UserFilter{Roles: []directory.Role{directory.RoleAgent}})
 				u := res.json(t)["user"].(map[string]any)
-				if n != 2 || u["role"] != "agent" || u["ticket_restriction"] != "requested" || u["restricted_agent"] != true {
+				// A new agent gets the staff default: no restriction.
+				if n != 2 || u["role"] != "agent" || u["ticket_restriction"] != nil || u["restricted_agent"] != false {
 					t.Errorf("agents = %d, user = %s", n, res.body)
 				}
 			}},

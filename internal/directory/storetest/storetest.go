@@ -35,6 +35,7 @@ func Run(t *testing.T, open Opener) {
 		{"Tokens", testTokens},
 		{"RealmIsolation", testRealmIsolation},
 		{"UnicodeExternalID", testUnicodeExternalID},
+		{"UsersWithPassword", testUsersWithPassword},
 		{"EraseMovesCounters", testEraseMovesCounters},
 		{"UpdateKeepsCredentials", testUpdateKeepsCredentials},
 	}
@@ -193,6 +194,40 @@ func testCreateAndReadUser(t *testing.T, s directory.Store) {
 		t.Errorf("after SetPasswordHash/TouchLogin: hash %q login %v", got.PasswordHash, got.LastLoginAt)
 	}
 	wantKind(t, s.SetPasswordHash(ctx, r.ID, bare.ID+1000, "x"), directory.KindNotFound)
+}
+
+func testUsersWithPassword(t *testing.T, s directory.Store) {
+	ctx := context.Background()
+	var want []int64
+	for i, uid := range []string{"r1", "r2", "r3", "r4"} {
+		r := realm(t, s, uid)
+		u := create(t, s, r.ID, newUser("same email"), emailIdentity("same@example.com", true))
+		switch i {
+		case 0: // no password: cannot sign in with one
+		case 1: // suspended
+			u.Suspended = true
+			if err := s.UpdateUser(ctx, r.ID, u, directory.IdentityChange{}); err != nil {
+				t.Fatal(err)
+			}
+			s.SetPasswordHash(ctx, r.ID, u.ID, "h")
+		case 2: // deleted
+			s.SetPasswordHash(ctx, r.ID, u.ID, "h")
+			u.DeletedAt = epoch
+			if err := s.UpdateUser(ctx, r.ID, u, directory.IdentityChange{}); err != nil {
+				t.Fatal(err)
+			}
+		case 3:
+			s.SetPasswordHash(ctx, r.ID, u.ID, "h")
+			want = append(want, u.ID)
+		}
+	}
+	got, err := s.UsersWithPassword(ctx, "same@example.com", 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want, ids(got)); diff != "" {
+		t.Errorf("UsersWithPassword (-want +got):\n%s", diff)
+	}
 }
 
 func testUniqueness(t *testing.T, s directory.Store) {
@@ -477,6 +512,15 @@ func testTokens(t *testing.T, s directory.Store) {
 		t.Errorf("APITokenByHash (-want +got):\n%s", diff)
 	}
 	wantDuplicate(t, s.CreateAPIToken(ctx, r.ID, &directory.APIToken{Hash: "abc", CreatedAt: epoch}), "token")
+	if err := s.TouchAPIToken(ctx, other.ID, tok.ID, epoch.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.TouchAPIToken(ctx, r.ID, tok.ID, epoch.Add(2*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.APITokenByHash(ctx, "abc"); !got.LastUsedAt.Equal(epoch.Add(2 * time.Hour)) {
+		t.Errorf("LastUsedAt = %v, want the touch through its own realm only", got.LastUsedAt)
+	}
 	list, _ := s.ListAPITokens(ctx, r.ID)
 	if len(list) != 1 {
 		t.Errorf("ListAPITokens = %d tokens, want 1", len(list))

@@ -24,7 +24,7 @@ import (
 	"github.com/clientele/clientele/internal/auth"
 	"github.com/clientele/clientele/internal/cli"
 	"github.com/clientele/clientele/internal/directory"
-	"github.com/clientele/clientele/internal/sqlite"
+	"github.com/clientele/clientele/internal/sqlite/sqlitetest"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -375,14 +375,7 @@ type fixture struct {
 func startServer(t *testing.T) *fixture {
 	t.Helper()
 	ctx := t.Context()
-	store, err := sqlite.Open(filepath.Join(t.TempDir(), "clientele.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	if err := store.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	store := sqlitetest.Open(t)
 	svc := directory.NewService(store, directory.ServiceOptions{})
 	acme, err := svc.CreateRealm(ctx, "acme", "Acme")
 	if err != nil {
