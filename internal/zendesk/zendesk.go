@@ -88,6 +88,9 @@ func (h *Handler) routes() {
 	h.handle("GET /api/v2/deleted_users/{id}", h.showDeletedUser)
 	h.handle("DELETE /api/v2/deleted_users/{id}", h.permanentlyDeleteUser)
 
+	h.searchRoutes() // search.go
+	h.jobRoutes()    // job.go
+
 	h.handle("/api/v2/", func(http.ResponseWriter, *http.Request) error { return errInvalidEndpoint })
 }
 

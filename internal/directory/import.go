@@ -1,0 +1,4 @@
+package directory
+
+// ImportStore is the part of Store that loads users in bulk.
+type ImportStore interface{}

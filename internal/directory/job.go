@@ -1,0 +1,4 @@
+package directory
+
+// JobStore is the part of Store that keeps bulk jobs.
+type JobStore interface{}

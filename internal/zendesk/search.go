@@ -1,0 +1,4 @@
+package zendesk
+
+// searchRoutes registers the search endpoints.
+func (h *Handler) searchRoutes() {}
