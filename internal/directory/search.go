@@ -1,6 +1,15 @@
 package directory
 
-import "time"
+import (
+	"context"
+	"strings"
+	"time"
+	"unicode"
+
+	"golang.org/x/text/runes"
+	"golang.org/x/text/transform"
+	"golang.org/x/text/unicode/norm"
+)
 
 // Op is the comparison of a search term.
 type Op int
@@ -54,5 +63,156 @@ type UserQuery struct {
 	Descending bool
 }
 
-// SearchStore is the part of Store that runs searches.
-type SearchStore interface{}
+// FindsUsers reports whether q can find users: it names no type, or
+// names type:user.
+func (q UserQuery) FindsUsers() bool {
+	if len(q.Types) == 0 {
+		return true
+	}
+	for _, t := range q.Types {
+		if t == "user" {
+			return true
+		}
+	}
+	return false
+}
+
+// SearchPage asks for one page of search results: Offset rows skipped,
+// or, for an export, the rows after AfterID in id order.
+type SearchPage struct {
+	Limit   int
+	Offset  int
+	AfterID int64
+}
+
+// SearchStore is the part of Store that runs searches. Every text term is
+// matched through an index over SearchText (word prefixes) or the
+// structured columns' indexes, never by scanning the realm's users.
+type SearchStore interface {
+	// SearchUsers returns one page of the active users matching q.
+	SearchUsers(ctx context.Context, realmID int64, q UserQuery, p SearchPage) ([]User, error)
+	// CountSearchUsers counts the active users matching q, exactly.
+	CountSearchUsers(ctx context.Context, realmID int64, q UserQuery) (int64, error)
+	// AutocompleteUsers returns, ordered by name then id, at most limit
+	// active users whose name has a word starting with prefix.
+	AutocompleteUsers(ctx context.Context, realmID int64, prefix string, limit int) ([]User, error)
+}
+
+// Search fields with a meaning of their own; any other field is a custom
+// user field key.
+var searchFields = map[string]bool{
+	"name": true, "email": true, "role": true, "organization": true, "group": true, "tags": true,
+	"phone": true, "external_id": true, "details": true, "notes": true, "created": true, "updated": true,
+	"user": true,
+}
+
+// TextFields are the fields a bare search word matches, each indexed in
+// SearchText under a prefix of its own.
+var TextFields = []string{"name", "email", "phone", "external_id", "details", "notes"}
+
+// textFieldPrefix marks a field's tokens in SearchText: a letter and a zero
+// keep the token one word for every tokenizer (FTS5's unicode61 and
+// PostgreSQL's parser alike), so "name:jo" is the prefix query n0jo*.
+var textFieldPrefix = map[string]string{
+	"name": "n0", "email": "e0", "phone": "p0", "external_id": "x0", "details": "d0", "notes": "o0",
+}
+
+// SearchText is what the search index holds for u: the words of its text
+// fields, case- and accent-folded, each marked with its field. Stores keep
+// it beside the user, written in the same transaction.
+func SearchText(u *User) string {
+	var b strings.Builder
+	for _, f := range TextFields {
+		var v string
+		switch f {
+		case "name":
+			v = u.Name + " " + u.FirstName + " " + u.LastName + " " + u.SecondLastName + " " + u.Username
+		case "email":
+			v = u.Email
+		case "phone":
+			v = u.Phone
+		case "external_id":
+			v = u.ExternalID
+		case "details":
+			v = u.Details
+		case "notes":
+			v = u.Notes + " " + u.Alias
+		}
+		for _, w := range SearchWords(v) {
+			if b.Len() > 0 {
+				b.WriteByte(' ')
+			}
+			b.WriteString(textFieldPrefix[f])
+			b.WriteString(w)
+		}
+	}
+	return b.String()
+}
+
+// SearchToken returns the index token of word w in field, for queries.
+func SearchToken(field, w string) string { return textFieldPrefix[field] + w }
+
+// SearchWords splits s into folded words: lowercase, accents removed
+// ("Élan" -> "elan"), split at anything that is not a letter or a digit.
+func SearchWords(s string) []string {
+	folded, _, err := transform.String(accentFolder, s)
+	if err != nil {
+		folded = s
+	}
+	return strings.FieldsFunc(strings.ToLower(folded), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
+	})
+}
+
+// accentFolder removes combining marks after canonical decomposition.
+var accentFolder = transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+
+// maxSearchResults bounds how deep an offset search may page, as Zendesk's
+// users search does.
+const maxSearchResults = 10000
+
+// SearchUsers runs q for an agent or admin: one page of matching users.
+func (s *Service) SearchUsers(ctx context.Context, a Actor, q UserQuery, p SearchPage) ([]User, error) {
+	if err := s.checkSearch(a, q); err != nil {
+		return nil, err
+	}
+	return s.store.SearchUsers(ctx, a.RealmID, q, p)
+}
+
+// CountSearchUsers counts the users matching q, exactly.
+func (s *Service) CountSearchUsers(ctx context.Context, a Actor, q UserQuery) (int64, error) {
+	if err := s.checkSearch(a, q); err != nil {
+		return 0, err
+	}
+	return s.store.CountSearchUsers(ctx, a.RealmID, q)
+}
+
+// AutocompleteUsers returns up to limit users whose name has a word
+// starting with prefix (at least two characters).
+func (s *Service) AutocompleteUsers(ctx context.Context, a Actor, prefix string, limit int) ([]User, error) {
+	if err := requireStaff(a); err != nil {
+		return nil, err
+	}
+	words := SearchWords(prefix)
+	if len(words) == 0 {
+		return nil, Errorf(KindBadRequest, "name must hold at least one letter or digit")
+	}
+	return s.store.AutocompleteUsers(ctx, a.RealmID, strings.Join(words, " "), limit)
+}
+
+// checkSearch refuses searches by end users and queries on fields that do
+// not exist (no custom user field is defined yet).
+func (s *Service) checkSearch(a Actor, q UserQuery) error {
+	if err := requireStaff(a); err != nil {
+		return err
+	}
+	if !q.FindsUsers() {
+		return nil // keywords of other record types are theirs to judge
+	}
+	for _, t := range q.Terms {
+		if t.Field != "" && !searchFields[t.Field] {
+			return Errorf(KindBadRequest, "%s is not a search keyword or a user field key", t.Field)
+		}
+	}
+	return nil
+}

@@ -98,11 +98,13 @@ func (s *Store) Migrate(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
+		applied := false
 		err = s.tx(ctx, func(tx *sql.Tx) error {
 			var n int
 			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE version = ?`, version).Scan(&n); err != nil || n > 0 {
 				return err
 			}
+			applied = true
 			if _, err := tx.ExecContext(ctx, string(body)); err != nil {
 				return err
 			}
@@ -111,6 +113,13 @@ func (s *Store) Migrate(ctx context.Context) error {
 		})
 		if err != nil {
 			return fmt.Errorf("sqlite: migration %s: %w", version, err)
+		}
+		// The search index holds words folded in Go, which SQL cannot
+		// compute for the rows already there.
+		if applied && version == "0003_search" {
+			if err := s.backfillSearchText(ctx); err != nil {
+				return fmt.Errorf("sqlite: migration %s: backfill: %w", version, err)
+			}
 		}
 	}
 	return nil

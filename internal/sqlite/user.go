@@ -74,13 +74,13 @@ func userWrite(realmID int64, u *directory.User, insert bool) ([]string, []any, 
 		"email", "phone", "shared_phone_number", "external_id", "external_id_key", "alias", "signature", "details", "notes", "remote_photo_url",
 		"role", "custom_role_id", "default_group_id", "organization_id", "ticket_restriction", "moderator", "only_private_comments",
 		"time_zone", "iana_time_zone", "locale", "locale_id", "verified", "suspended", "tags", "user_fields",
-		"created_at", "updated_at", "deleted_at", "erased"}
+		"created_at", "updated_at", "deleted_at", "erased", "search_text"}
 	vals := []any{realmID, u.UUID, u.Name, u.FirstName, u.LastName, u.SecondLastName, u.Username,
 		nullText(u.Email), nullText(u.Phone), u.SharedPhoneNumber, nullText(u.ExternalID), nullText(directory.FoldKey(u.ExternalID)),
 		u.Alias, u.Signature, u.Details, u.Notes, u.RemotePhotoURL,
 		string(u.Role), u.CustomRoleID, u.DefaultGroupID, u.OrganizationID, u.TicketRestriction, u.Moderator, u.OnlyPrivateComments,
 		u.TimeZone, u.IANATimeZone, u.Locale, u.LocaleID, u.Verified, u.Suspended, string(tags), string(fields),
-		unix(u.CreatedAt), unix(u.UpdatedAt), unix(u.DeletedAt), u.Erased}
+		unix(u.CreatedAt), unix(u.UpdatedAt), unix(u.DeletedAt), u.Erased, directory.SearchText(u)}
 	if insert {
 		cols = append(cols, "password_hash", "last_login_at")
 		vals = append(vals, u.PasswordHash, unix(u.LastLoginAt))

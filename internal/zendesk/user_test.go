@@ -114,7 +114,7 @@ func TestShowAndListUsers(t *testing.T) {
 		{name: "show user without .json", method: "GET", path: "/api/v2/users/{customer}", who: "agent", status: 200, golden: "show_user"},
 		{name: "show user with oauth", method: "GET", path: "/api/v2/users/{customer}", who: "agent-oauth", status: 200, golden: "show_user"},
 		{name: "show missing user", method: "GET", path: "/api/v2/users/999999", who: "admin", status: 404, want: notFound},
-		{name: "show non-numeric id", method: "GET", path: "/api/v2/users/search", who: "admin", status: 404, want: `{"error":"InvalidEndpoint","description":"Not found"}`},
+		{name: "show non-numeric id", method: "GET", path: "/api/v2/users/abc", who: "admin", status: 404, want: `{"error":"InvalidEndpoint","description":"Not found"}`},
 		{name: "show user of another realm", method: "GET", path: "/api/v2/users/{beta-customer}", who: "admin", status: 404, want: notFound},
 		{name: "list users", method: "GET", path: "/api/v2/users.json", who: "admin", status: 200, golden: "list_users"},
 		{name: "list users by role", method: "GET", path: "/api/v2/users.json?role=agent", who: "admin", status: 200,

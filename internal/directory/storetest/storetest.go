@@ -36,6 +36,8 @@ func Run(t *testing.T, open Opener) {
 		{"RealmIsolation", testRealmIsolation},
 		{"UnicodeExternalID", testUnicodeExternalID},
 		{"UsersWithPassword", testUsersWithPassword},
+		{"Search", testSearch},
+		{"Autocomplete", testAutocomplete},
 		{"EraseMovesCounters", testEraseMovesCounters},
 		{"UpdateKeepsCredentials", testUpdateKeepsCredentials},
 	}

@@ -1,0 +1,231 @@
+package postgres
+
+import (
+	"context"
+	"strconv"
+	"strings"
+
+	"github.com/clientele/clientele/internal/directory"
+	"github.com/jackc/pgx/v5"
+)
+
+// afterMigration holds work a migration needs done in Go, in its
+// transaction: the search index holds words folded in Go, which SQL cannot
+// compute for the rows already there.
+var afterMigration = map[string]func(context.Context, pgx.Tx) error{
+	"0003_search": backfillSearchText,
+}
+
+func backfillSearchText(ctx context.Context, tx pgx.Tx) error {
+	users, err := all(ctx, tx, scanUser, `SELECT `+userColumns+` FROM users`)
+	if err != nil {
+		return err
+	}
+	for _, u := range users {
+		if _, err := tx.Exec(ctx, `UPDATE users SET search_text = $1 WHERE id = $2`, directory.SearchText(&u), u.ID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// searchQuery is a user search translated to SQL conditions on users u:
+// the full-text index for text terms, indexed columns for the others.
+type searchQuery struct {
+	p       params
+	where   []string
+	nothing bool // the query cannot match anything
+}
+
+// textQuery is the tsquery for words in one of fields: word prefixes, or
+// the exact phrase when phrase is set. Words of a value must follow each
+// other (as "example.com" does in an email).
+func textQuery(fields []string, words []string, phrase bool) string {
+	var alts []string
+	for _, f := range fields {
+		tokens := make([]string, len(words))
+		for i, w := range words {
+			// Tokens hold only letters and digits, so quoting needs no escape.
+			tokens[i] = "'" + directory.SearchToken(f, w) + "'"
+			if !phrase && i == len(words)-1 {
+				tokens[i] += ":*"
+			}
+		}
+		alts = append(alts, "("+strings.Join(tokens, " <-> ")+")")
+	}
+	return strings.Join(alts, " | ")
+}
+
+func likePattern(v string) string {
+	r := strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`, "*", "%")
+	return r.Replace(strings.ToLower(v))
+}
+
+func (sq *searchQuery) cond(t directory.Term, cond string) {
+	if t.Negated {
+		cond = "NOT (" + cond + ")"
+	}
+	sq.where = append(sq.where, cond)
+}
+
+func (sq *searchQuery) text(t directory.Term, fields []string) error {
+	value := t.Value
+	prefixOnly := strings.HasSuffix(value, "*") && !strings.Contains(strings.TrimSuffix(value, "*"), "*")
+	if t.Wildcard && !prefixOnly {
+		return directory.Errorf(directory.KindBadRequest,
+			"a wildcard inside a word is supported on email, external_id and phone; elsewhere put * at the end of a word")
+	}
+	words := directory.SearchWords(strings.TrimSuffix(value, "*"))
+	if len(words) == 0 {
+		if !t.Negated {
+			sq.nothing = true
+		}
+		return nil
+	}
+	sq.cond(t, "u.search_tsv @@ "+sq.p.add(textQuery(fields, words, t.Phrase))+"::tsquery")
+	return nil
+}
+
+func (sq *searchQuery) timeCond(t directory.Term, column string) {
+	switch t.Op {
+	case directory.OpLT:
+		sq.cond(t, "u."+column+" < "+sq.p.add(t.Time))
+	case directory.OpLE:
+		sq.cond(t, "u."+column+" <= "+sq.p.add(t.Time))
+	case directory.OpGT:
+		sq.cond(t, "u."+column+" > "+sq.p.add(t.Time))
+	case directory.OpGE:
+		sq.cond(t, "u."+column+" >= "+sq.p.add(t.Time))
+	default:
+		// ":" on a date is that whole day, in the date's own offset.
+		day := t.Time
+		sq.cond(t, "u."+column+" >= "+sq.p.add(day)+" AND u."+column+" < "+sq.p.add(day.AddDate(0, 0, 1)))
+	}
+}
+
+func (sq *searchQuery) emailIs(t directory.Term, realmID int64) {
+	sq.cond(t, "u.id IN (SELECT user_id FROM identities WHERE realm_id = "+sq.p.add(realmID)+
+		" AND type = 'email' AND lower(value) = "+sq.p.add(directory.NormalizeEmail(t.Value))+")")
+}
+
+func buildSearch(realmID int64, q directory.UserQuery) (*searchQuery, error) {
+	sq := &searchQuery{}
+	sq.where = []string{"u.realm_id = " + sq.p.add(realmID), "u.deleted_at IS NULL"}
+	if !q.FindsUsers() {
+		return &searchQuery{nothing: true}, nil
+	}
+	for _, t := range q.Terms {
+		var err error
+		switch t.Field {
+		case "":
+			err = sq.text(t, directory.TextFields)
+		case "name", "details", "notes":
+			err = sq.text(t, []string{t.Field})
+		case "email":
+			switch {
+			case t.Wildcard:
+				sq.cond(t, "lower(u.email) LIKE "+sq.p.add(likePattern(t.Value)))
+			case strings.Contains(t.Value, "@"):
+				sq.emailIs(t, realmID)
+			default:
+				err = sq.text(t, []string{"email"})
+			}
+		case "phone":
+			if t.Wildcard {
+				sq.cond(t, "u.phone LIKE "+sq.p.add(likePattern(t.Value)))
+			} else {
+				err = sq.text(t, []string{"phone"})
+			}
+		case "external_id":
+			if t.Wildcard {
+				sq.cond(t, "lower(u.external_id) LIKE "+sq.p.add(likePattern(t.Value)))
+			} else {
+				sq.cond(t, "u.external_id_key = "+sq.p.add(directory.FoldKey(t.Value)))
+			}
+		case "role":
+			sq.cond(t, "u.role = "+sq.p.add(strings.ToLower(t.Value)))
+		case "tags":
+			tag := strings.ToLower(t.Value)
+			if prefix, ok := strings.CutSuffix(tag, "*"); ok && t.Wildcard {
+				sq.cond(t, "u.id IN (SELECT user_id FROM user_tags WHERE realm_id = "+sq.p.add(realmID)+
+					" AND tag >= "+sq.p.add(prefix)+" AND tag < "+sq.p.add(prefix+"\U0010FFFF")+")")
+			} else {
+				sq.cond(t, "u.id IN (SELECT user_id FROM user_tags WHERE realm_id = "+sq.p.add(realmID)+" AND tag = "+sq.p.add(tag)+")")
+			}
+		case "created":
+			sq.timeCond(t, "created_at")
+		case "updated":
+			sq.timeCond(t, "updated_at")
+		case "user":
+			if id, perr := strconv.ParseInt(t.Value, 10, 64); perr == nil {
+				sq.cond(t, "u.id = "+sq.p.add(id))
+			} else if strings.Contains(t.Value, "@") {
+				sq.emailIs(t, realmID)
+			} else {
+				err = sq.text(t, []string{"name"})
+			}
+		case "organization", "group":
+			// Organizations and groups do not exist yet: nobody is in one.
+			sq.cond(t, "false")
+		default:
+			err = directory.Errorf(directory.KindBadRequest, "%s is not a search keyword", t.Field)
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	return sq, nil
+}
+
+// searchColumns are userColumns qualified with u.
+var searchColumns = "u." + strings.Join(strings.Split(strings.ReplaceAll(strings.ReplaceAll(userColumns, "\n", ""), "\t", ""), ", "), ", u.")
+
+// SearchUsers returns one page of the active users matching q.
+func (s *Store) SearchUsers(ctx context.Context, realmID int64, q directory.UserQuery, p directory.SearchPage) ([]directory.User, error) {
+	sq, err := buildSearch(realmID, q)
+	if err != nil || sq.nothing {
+		return []directory.User{}, err
+	}
+	if p.AfterID > 0 {
+		sq.where = append(sq.where, "u.id > "+sq.p.add(p.AfterID))
+	}
+	dir := " ASC"
+	if q.Descending {
+		dir = " DESC"
+	}
+	order := "u.id" + dir
+	switch q.OrderBy {
+	case "created_at":
+		order = "u.created_at" + dir + ", u.id" + dir
+	case "updated_at":
+		order = "u.updated_at" + dir + ", u.id" + dir
+	case "name":
+		order = "u.name" + dir + ", u.id" + dir
+	}
+	query := `SELECT ` + searchColumns + ` FROM users u WHERE ` + strings.Join(sq.where, " AND ") +
+		` ORDER BY ` + order + ` LIMIT ` + sq.p.add(p.Limit) + ` OFFSET ` + sq.p.add(p.Offset)
+	return all(ctx, s.pool, scanUser, query, sq.p...)
+}
+
+// CountSearchUsers counts the active users matching q.
+func (s *Store) CountSearchUsers(ctx context.Context, realmID int64, q directory.UserQuery) (int64, error) {
+	sq, err := buildSearch(realmID, q)
+	if err != nil || sq.nothing {
+		return 0, err
+	}
+	var n int64
+	err = s.pool.QueryRow(ctx, `SELECT count(*) FROM users u WHERE `+strings.Join(sq.where, " AND "), sq.p...).Scan(&n)
+	return n, err
+}
+
+// AutocompleteUsers returns active users whose name has a word starting
+// with prefix, in id order.
+func (s *Store) AutocompleteUsers(ctx context.Context, realmID int64, prefix string, limit int) ([]directory.User, error) {
+	words := directory.SearchWords(prefix)
+	if len(words) == 0 {
+		return []directory.User{}, nil
+	}
+	return all(ctx, s.pool, scanUser, `SELECT `+searchColumns+` FROM users u
+		WHERE u.realm_id = $1 AND u.deleted_at IS NULL AND u.search_tsv @@ $2::tsquery ORDER BY u.id LIMIT $3`,
+		realmID, textQuery([]string{"name"}, words, false), limit)
+}

@@ -1,0 +1,290 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"strconv"
+	"strings"
+
+	"github.com/clientele/clientele/internal/directory"
+)
+
+// searchQuery is a user search translated to SQL: FTS5 MATCH expressions
+// for the text terms, conditions on indexed columns for the others.
+type searchQuery struct {
+	match   []string // positive full-text expressions, ANDed into one MATCH
+	where   []string // conditions on users u
+	args    []any    // arguments of where, in order
+	nothing bool     // the query cannot match anything
+}
+
+// ftsString quotes s as an FTS5 string.
+func ftsString(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
+
+// textMatch is the FTS5 expression for words in one of fields: word
+// prefixes, or the exact phrase when phrase is set. Several words must
+// follow each other (as "example.com" does in an email).
+func textMatch(fields []string, words []string, phrase bool) string {
+	var alts []string
+	for _, f := range fields {
+		tokens := make([]string, len(words))
+		for i, w := range words {
+			tokens[i] = directory.SearchToken(f, w)
+		}
+		e := ftsString(strings.Join(tokens, " "))
+		if !phrase {
+			e += "*"
+		}
+		alts = append(alts, e)
+	}
+	if len(alts) == 1 {
+		return alts[0]
+	}
+	return "(" + strings.Join(alts, " OR ") + ")"
+}
+
+// likePattern turns a value with * wildcards into a LIKE pattern.
+func likePattern(v string) string {
+	r := strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`, "*", "%")
+	return r.Replace(strings.ToLower(v))
+}
+
+// textTerm adds a term on text fields: FTS when positive, NOT IN (FTS) when
+// negated.
+func (sq *searchQuery) text(t directory.Term, fields []string) error {
+	value := t.Value
+	prefixOnly := strings.HasSuffix(value, "*") && !strings.Contains(strings.TrimSuffix(value, "*"), "*")
+	if t.Wildcard && !prefixOnly {
+		return directory.Errorf(directory.KindBadRequest,
+			"a wildcard inside a word is supported on email, external_id and phone; elsewhere put * at the end of a word")
+	}
+	words := directory.SearchWords(strings.TrimSuffix(value, "*"))
+	if len(words) == 0 {
+		// Nothing searchable (punctuation only): nothing matches it.
+		if !t.Negated {
+			sq.nothing = true
+		}
+		return nil
+	}
+	e := textMatch(fields, words, t.Phrase)
+	if t.Negated {
+		sq.where = append(sq.where, "u.id NOT IN (SELECT rowid FROM users_fts WHERE users_fts MATCH ?)")
+		sq.args = append(sq.args, e)
+		return nil
+	}
+	sq.match = append(sq.match, e)
+	return nil
+}
+
+// cond adds a condition on users u, negated when t is.
+func (sq *searchQuery) cond(t directory.Term, cond string, args ...any) {
+	if t.Negated {
+		cond = "NOT (" + cond + ")"
+	}
+	sq.where = append(sq.where, cond)
+	sq.args = append(sq.args, args...)
+}
+
+// timeCond compares a timestamp column with the term's time; ":" on a date
+// means that whole day.
+func (sq *searchQuery) timeCond(t directory.Term, column string) {
+	at := t.Time.Unix()
+	switch t.Op {
+	case directory.OpLT:
+		sq.cond(t, "u."+column+" < ?", at)
+	case directory.OpLE:
+		sq.cond(t, "u."+column+" <= ?", at)
+	case directory.OpGT:
+		sq.cond(t, "u."+column+" > ?", at)
+	case directory.OpGE:
+		sq.cond(t, "u."+column+" >= ?", at)
+	default:
+		// ":" on a date is that whole day, in the date's own offset.
+		day := t.Time
+		sq.cond(t, "u."+column+" >= ? AND u."+column+" < ?", day.Unix(), day.AddDate(0, 0, 1).Unix())
+	}
+}
+
+// trigram adds a wildcard match on a column of users_trigram.
+func (sq *searchQuery) trigram(t directory.Term, column string) {
+	sq.cond(t, "u.id IN (SELECT rowid FROM users_trigram WHERE "+column+" LIKE ? ESCAPE '\\')", likePattern(t.Value))
+}
+
+func buildSearch(realmID int64, q directory.UserQuery) (*searchQuery, error) {
+	sq := &searchQuery{where: []string{"u.realm_id = ?", "u.deleted_at IS NULL"}, args: []any{realmID}}
+	if !q.FindsUsers() {
+		return &searchQuery{nothing: true}, nil
+	}
+	for _, t := range q.Terms {
+		var err error
+		switch t.Field {
+		case "":
+			err = sq.text(t, directory.TextFields)
+		case "name", "details", "notes":
+			err = sq.text(t, []string{t.Field})
+		case "email":
+			switch {
+			case t.Wildcard:
+				sq.trigram(t, "email")
+			case strings.Contains(t.Value, "@"):
+				sq.cond(t, "u.id IN (SELECT user_id FROM identities WHERE realm_id = ? AND type = 'email' AND lower(value) = ?)",
+					realmID, directory.NormalizeEmail(t.Value))
+			default:
+				err = sq.text(t, []string{"email"})
+			}
+		case "phone":
+			if t.Wildcard {
+				sq.trigram(t, "phone")
+			} else {
+				err = sq.text(t, []string{"phone"})
+			}
+		case "external_id":
+			if t.Wildcard {
+				sq.trigram(t, "external_id")
+			} else {
+				sq.cond(t, "u.external_id_key = ?", directory.FoldKey(t.Value))
+			}
+		case "role":
+			sq.cond(t, "u.role = ?", strings.ToLower(t.Value))
+		case "tags":
+			tag := strings.ToLower(t.Value)
+			if prefix, ok := strings.CutSuffix(tag, "*"); ok && t.Wildcard {
+				sq.cond(t, "u.id IN (SELECT user_id FROM user_tags WHERE realm_id = ? AND tag >= ? AND tag < ?)",
+					realmID, prefix, prefix+"\U0010FFFF")
+			} else {
+				sq.cond(t, "u.id IN (SELECT user_id FROM user_tags WHERE realm_id = ? AND tag = ?)", realmID, tag)
+			}
+		case "created":
+			sq.timeCond(t, "created_at")
+		case "updated":
+			sq.timeCond(t, "updated_at")
+		case "user":
+			if id, perr := strconv.ParseInt(t.Value, 10, 64); perr == nil {
+				sq.cond(t, "u.id = ?", id)
+			} else if strings.Contains(t.Value, "@") {
+				sq.cond(t, "u.id IN (SELECT user_id FROM identities WHERE realm_id = ? AND type = 'email' AND lower(value) = ?)",
+					realmID, directory.NormalizeEmail(t.Value))
+			} else {
+				err = sq.text(t, []string{"name"})
+			}
+		case "organization", "group":
+			// Organizations and groups do not exist yet: nobody is in one.
+			sq.cond(t, "0")
+		default:
+			err = directory.Errorf(directory.KindBadRequest, "%s is not a search keyword", t.Field)
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	return sq, nil
+}
+
+// from returns the FROM clause and its arguments: driven by the full-text
+// index when there is a text term, so FTS5 hands rows back in rowid order.
+func (sq *searchQuery) from() (string, []any) {
+	if len(sq.match) == 0 {
+		return "users u", nil
+	}
+	return "users_fts f JOIN users u ON u.id = f.rowid", []any{strings.Join(sq.match, " AND ")}
+}
+
+func (sq *searchQuery) sql(selection string) (string, []any) {
+	from, fromArgs := sq.from()
+	where := strings.Join(sq.where, " AND ")
+	args := append([]any{}, sq.args...)
+	if len(sq.match) > 0 {
+		where = "users_fts MATCH ? AND " + where
+		args = append(fromArgs, args...)
+	}
+	return "SELECT " + selection + " FROM " + from + " WHERE " + where, args
+}
+
+// searchColumns are userColumns qualified with u.
+var searchColumns = "u." + strings.Join(strings.Split(strings.ReplaceAll(strings.ReplaceAll(userColumns, "\n", ""), "\t", ""), ", "), ", u.")
+
+// SearchUsers returns one page of the active users matching q.
+func (s *Store) SearchUsers(ctx context.Context, realmID int64, q directory.UserQuery, p directory.SearchPage) ([]directory.User, error) {
+	sq, err := buildSearch(realmID, q)
+	if err != nil || sq.nothing {
+		return []directory.User{}, err
+	}
+	idColumn := "u.id"
+	if len(sq.match) > 0 {
+		idColumn = "f.rowid"
+	}
+	if p.AfterID > 0 {
+		sq.where = append(sq.where, idColumn+" > ?")
+		sq.args = append(sq.args, p.AfterID)
+	}
+	query, args := sq.sql(searchColumns)
+	dir := " ASC"
+	if q.Descending {
+		dir = " DESC"
+	}
+	switch q.OrderBy {
+	case "created_at":
+		query += " ORDER BY u.created_at" + dir + ", u.id" + dir
+	case "updated_at":
+		query += " ORDER BY u.updated_at" + dir + ", u.id" + dir
+	case "name":
+		query += " ORDER BY u.name" + dir + ", u.id" + dir
+	default:
+		query += " ORDER BY " + idColumn + dir
+	}
+	query += " LIMIT ? OFFSET ?"
+	args = append(args, p.Limit, p.Offset)
+	return s.queryUsers(ctx, query, args...)
+}
+
+// CountSearchUsers counts the active users matching q.
+func (s *Store) CountSearchUsers(ctx context.Context, realmID int64, q directory.UserQuery) (int64, error) {
+	sq, err := buildSearch(realmID, q)
+	if err != nil || sq.nothing {
+		return 0, err
+	}
+	query, args := sq.sql("count(*)")
+	var n int64
+	err = s.read.QueryRowContext(ctx, query, args...).Scan(&n)
+	return n, err
+}
+
+// AutocompleteUsers returns active users whose name has a word starting
+// with prefix, in id order.
+func (s *Store) AutocompleteUsers(ctx context.Context, realmID int64, prefix string, limit int) ([]directory.User, error) {
+	words := directory.SearchWords(prefix)
+	if len(words) == 0 {
+		return []directory.User{}, nil
+	}
+	return s.queryUsers(ctx, `SELECT `+searchColumns+` FROM users_fts f JOIN users u ON u.id = f.rowid
+		WHERE users_fts MATCH ? AND u.realm_id = ? AND u.deleted_at IS NULL ORDER BY f.rowid LIMIT ?`,
+		textMatch([]string{"name"}, words, false), realmID, limit)
+}
+
+// backfillSearchText fills search_text for users written before it
+// existed, then rebuilds the full-text index from it.
+func (s *Store) backfillSearchText(ctx context.Context) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT `+userColumns+` FROM users WHERE search_text = ''`)
+		if err != nil {
+			return err
+		}
+		var users []*directory.User
+		for rows.Next() {
+			u, err := scanUser(rows)
+			if err != nil {
+				rows.Close()
+				return err
+			}
+			users = append(users, u)
+		}
+		rows.Close()
+		for _, u := range users {
+			if _, err := tx.ExecContext(ctx, `UPDATE users SET search_text = ? WHERE id = ?`, directory.SearchText(u), u.ID); err != nil {
+				return err
+			}
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO users_fts (users_fts) VALUES ('rebuild')`)
+		return err
+	})
+}
