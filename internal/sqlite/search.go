@@ -105,9 +105,14 @@ func (sq *searchQuery) timeCond(t directory.Term, column string) {
 	}
 }
 
-// trigram adds a wildcard match on a column of users_trigram.
+// trigram adds a wildcard match on a column: the trigram index finds the
+// candidates (FTS5 uses it only for a LIKE without ESCAPE, where _ and %
+// in the value match loosely), then the row's own value is compared
+// exactly.
 func (sq *searchQuery) trigram(t directory.Term, column string) {
-	sq.cond(t, "u.id IN (SELECT rowid FROM users_trigram WHERE "+column+" LIKE ? ESCAPE '\\')", likePattern(t.Value))
+	loose := strings.ReplaceAll(strings.ToLower(t.Value), "*", "%")
+	sq.cond(t, "u.id IN (SELECT rowid FROM users_trigram WHERE "+column+" LIKE ?) AND lower(u."+column+") LIKE ? ESCAPE '\\'",
+		loose, likePattern(t.Value))
 }
 
 func buildSearch(realmID int64, q directory.UserQuery) (*searchQuery, error) {
@@ -186,7 +191,9 @@ func (sq *searchQuery) from() (string, []any) {
 	if len(sq.match) == 0 {
 		return "users u", nil
 	}
-	return "users_fts f JOIN users u ON u.id = f.rowid", []any{strings.Join(sq.match, " AND ")}
+	// CROSS JOIN fixes the join order: without it the planner may probe
+	// the full-text index once per user of the realm.
+	return "users_fts f CROSS JOIN users u ON u.id = f.rowid", []any{strings.Join(sq.match, " AND ")}
 }
 
 func (sq *searchQuery) sql(selection string) (string, []any) {
@@ -256,7 +263,7 @@ func (s *Store) AutocompleteUsers(ctx context.Context, realmID int64, prefix str
 	if len(words) == 0 {
 		return []directory.User{}, nil
 	}
-	return s.queryUsers(ctx, `SELECT `+searchColumns+` FROM users_fts f JOIN users u ON u.id = f.rowid
+	return s.queryUsers(ctx, `SELECT `+searchColumns+` FROM users_fts f CROSS JOIN users u ON u.id = f.rowid
 		WHERE users_fts MATCH ? AND u.realm_id = ? AND u.deleted_at IS NULL ORDER BY f.rowid LIMIT ?`,
 		textMatch([]string{"name"}, words, false), realmID, limit)
 }

@@ -122,7 +122,17 @@ func (s *Store) Migrate(ctx context.Context) error {
 			}
 		}
 	}
-	return nil
+	return s.Optimize(ctx)
+}
+
+// Optimize refreshes the query planner's statistics when they are stale
+// (PRAGMA optimize, with a bounded ANALYZE). Without statistics SQLite may,
+// for example, sort a whole date range to page it by id instead of
+// walking the id index. Migrate runs it; call it again after loading many
+// users.
+func (s *Store) Optimize(ctx context.Context) error {
+	_, err := s.write.ExecContext(ctx, `PRAGMA analysis_limit = 1000; PRAGMA optimize = 0x10002`)
+	return err
 }
 
 // tx runs fn in one write transaction, committed when fn returns nil.

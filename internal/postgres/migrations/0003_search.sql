@@ -44,5 +44,7 @@ CREATE TRIGGER user_tags_delete AFTER DELETE ON users FOR EACH ROW EXECUTE FUNCT
 INSERT INTO user_tags (realm_id, tag, user_id)
 SELECT DISTINCT u.realm_id, t, u.id FROM users u, unnest(u.tags) AS t ON CONFLICT DO NOTHING;
 
-CREATE INDEX users_realm_created ON users (realm_id, created_at);
-CREATE INDEX users_realm_updated ON users (realm_id, updated_at);
+-- Partial like the id indexes, so counting a date range reads the index
+-- alone.
+CREATE INDEX users_realm_created ON users (realm_id, created_at) WHERE deleted_at IS NULL;
+CREATE INDEX users_realm_updated ON users (realm_id, updated_at) WHERE deleted_at IS NULL;

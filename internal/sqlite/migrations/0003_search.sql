@@ -62,8 +62,10 @@ CREATE TRIGGER user_tags_delete AFTER DELETE ON users BEGIN
 END;
 INSERT OR IGNORE INTO user_tags (realm_id, tag, user_id) SELECT u.realm_id, j.value, u.id FROM users u, json_each(u.tags) j;
 
-CREATE INDEX users_realm_created ON users (realm_id, created_at);
-CREATE INDEX users_realm_updated ON users (realm_id, updated_at);
+-- Partial like the id indexes, so counting a date range reads the index
+-- alone.
+CREATE INDEX users_realm_created ON users (realm_id, created_at) WHERE deleted_at IS NULL;
+CREATE INDEX users_realm_updated ON users (realm_id, updated_at) WHERE deleted_at IS NULL;
 
 -- Rows written before this migration: the trigram index is rebuilt here;
 -- search_text is filled by the store in Go, which then rebuilds users_fts.

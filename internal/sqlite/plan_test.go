@@ -1,0 +1,118 @@
+package sqlite
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/clientele/clientele/internal/directory"
+)
+
+// TestQueryPlans checks, on 100,000 users and with bound parameters (as
+// the store runs them), that no search, list or lookup scans the users
+// table: SQLite's planner may choose differently with parameters than with
+// literals, and only at scale does a wrong choice show.
+func TestQueryPlans(t *testing.T) {
+	if testing.Short() {
+		t.Skip("seeds 100,000 users")
+	}
+	ctx := context.Background()
+	s, err := Open(filepath.Join(t.TempDir(), "plans.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// Two realms, the second one small; rows written by SQL, with the
+	// search text the store would compute, so the triggers fill every index.
+	_, err = s.write.ExecContext(ctx, `
+		INSERT INTO realms (id, uid, name, created_at, updated_at) VALUES (1, 'big', 'Big', 0, 0), (2, 'small', 'Small', 0, 0);
+		WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100000)
+		INSERT INTO users (realm_id, uuid, name, email, external_id, external_id_key, role, time_zone, iana_time_zone,
+			locale, locale_id, tags, created_at, updated_at, search_text)
+		SELECT CASE WHEN i % 50 = 0 THEN 2 ELSE 1 END, 'u' || i, 'User ' || i, 'user' || i || '@example.com',
+			'EXT-' || i, 'ext-' || i, CASE WHEN i % 20 = 0 THEN 'agent' ELSE 'end-user' END,
+			'UTC', 'Etc/UTC', 'en-US', 1, CASE WHEN i % 7 = 0 THEN '["vip"]' ELSE '[]' END,
+			1600000000 + i * 60, 1600000000 + i * 60,
+			'n0user n0' || i || ' e0user' || i || ' e0example e0com x0ext x0' || i
+		FROM n;
+		INSERT INTO user_counts (realm_id, role, custom_role_id, deleted, n)
+		SELECT realm_id, role, 0, 0, count(*) FROM users GROUP BY realm_id, role;`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.write.ExecContext(ctx, `ANALYZE`); err != nil {
+		t.Fatal(err)
+	}
+
+	type plan struct {
+		name  string
+		query string
+		args  []any
+	}
+	var plans []plan
+	add := func(name, query string, args ...any) { plans = append(plans, plan{name, query, args}) }
+	search := func(name string, q directory.UserQuery, p directory.SearchPage) {
+		sq, err := buildSearch(1, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		query, args := sq.sql("u.id")
+		add(name, query+" ORDER BY u.id LIMIT ? OFFSET ?", append(args, p.Limit, p.Offset)...)
+		query, args = sq.sql("count(*)")
+		add(name+" count", query, args...)
+	}
+	term := func(field, value string) directory.Term { return directory.Term{Field: field, Value: value} }
+	search("bare word", directory.UserQuery{Terms: []directory.Term{term("", "user")}}, directory.SearchPage{Limit: 100})
+	search("name word", directory.UserQuery{Terms: []directory.Term{term("name", "4242")}}, directory.SearchPage{Limit: 100})
+	search("email", directory.UserQuery{Terms: []directory.Term{term("email", "user4242@example.com")}}, directory.SearchPage{Limit: 100})
+	search("external id", directory.UserQuery{Terms: []directory.Term{term("external_id", "ext-4242")}}, directory.SearchPage{Limit: 100})
+	search("role", directory.UserQuery{Terms: []directory.Term{term("role", "agent")}}, directory.SearchPage{Limit: 100})
+	search("tag", directory.UserQuery{Terms: []directory.Term{term("tags", "vip")}}, directory.SearchPage{Limit: 100})
+	search("created after", directory.UserQuery{Terms: []directory.Term{{Field: "created", Op: directory.OpGT, Time: time.Unix(1600000000, 0)}}}, directory.SearchPage{Limit: 100})
+	search("created in a week", directory.UserQuery{Terms: []directory.Term{{Field: "created", Op: directory.OpGT, Time: time.Unix(1605000000, 0)},
+		{Field: "created", Op: directory.OpLT, Time: time.Unix(1605600000, 0)}}}, directory.SearchPage{Limit: 100})
+	add("autocomplete", `SELECT u.id FROM users_fts f CROSS JOIN users u ON u.id = f.rowid
+		WHERE users_fts MATCH ? AND u.realm_id = ? AND u.deleted_at IS NULL ORDER BY f.rowid LIMIT ?`, `"n0us"*`, 1, 100)
+	where, args := userWhere(1, directory.UserFilter{})
+	add("list keyset deep", `SELECT id FROM users WHERE `+where+` AND id > ? ORDER BY id ASC LIMIT ?`, append(args, 90000, 101)...)
+	where, args = userWhere(1, directory.UserFilter{Roles: []directory.Role{directory.RoleAgent}})
+	add("list agents", `SELECT id FROM users WHERE `+where+` ORDER BY id ASC LIMIT ?`, append(args, 101)...)
+	where, args = userWhere(1, directory.UserFilter{ExternalID: "EXT-4242"})
+	add("list by external id", `SELECT id FROM users WHERE `+where+` ORDER BY id ASC LIMIT ?`, append(args, 101)...)
+	add("user by email", `SELECT id FROM users WHERE realm_id = ? AND id =
+		(SELECT user_id FROM identities WHERE realm_id = ? AND type = ? AND lower(value) = lower(?))`, 1, 1, "email", "user4242@example.com")
+	add("count", `SELECT coalesce(sum(n), 0) FROM user_counts WHERE realm_id = ? AND deleted = ?`, 1, false)
+
+	for _, p := range plans {
+		rows, err := s.read.QueryContext(ctx, "EXPLAIN QUERY PLAN "+p.query, p.args...)
+		if err != nil {
+			t.Fatalf("%s: %v", p.name, err)
+		}
+		var steps []string
+		for rows.Next() {
+			var id, parent, unused int
+			var detail string
+			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+				t.Fatal(err)
+			}
+			steps = append(steps, detail)
+		}
+		rows.Close()
+		text := strings.Join(steps, "; ")
+		for _, step := range steps {
+			// A SCAN of a table (not of the full-text index, which drives
+			// text searches) reads every row of every realm.
+			if strings.HasPrefix(step, "SCAN ") && !strings.Contains(step, "VIRTUAL TABLE") {
+				t.Errorf("%s scans a table: %s", p.name, text)
+			}
+		}
+		if strings.HasPrefix(p.name, "list") && strings.Contains(text, "TEMP B-TREE") {
+			t.Errorf("%s sorts instead of walking an index: %s", p.name, text)
+		}
+	}
+}
