@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os/signal"
 	"strconv"
+	"sync"
 	"syscall"
 	"time"
 
@@ -45,12 +46,35 @@ func (e *env) serve(ctx context.Context, args []string) error {
 		return err
 	}
 	log.Info("clientele listening", "addr", ln.Addr().String(), "version", Version)
-	return server.Serve(ctx, ln, NewHandler(store, &c, log), log, 20*time.Second)
+	handler, svc := newHandler(store, &c, log)
+	// Bulk jobs run beside the server and stop with it; the store is
+	// closed only once they have.
+	jobsCtx, stopJobs := context.WithCancel(ctx)
+	var jobs sync.WaitGroup
+	jobs.Go(func() { svc.RunJobs(jobsCtx, jobWorkers, jobPoll, log) })
+	err = server.Serve(ctx, ln, handler, log, 20*time.Second)
+	stopJobs()
+	jobs.Wait()
+	return err
 }
+
+// jobWorkers bulk jobs run at once on each node, looking for new ones
+// every jobPoll.
+const (
+	jobWorkers = 2
+	jobPoll    = 500 * time.Millisecond
+)
 
 // NewHandler wires the root handler over store: the service, the
 // authenticator and every API.
 func NewHandler(store directory.Store, c *Config, log *slog.Logger) http.Handler {
+	h, _ := newHandler(store, c, log)
+	return h
+}
+
+// newHandler is NewHandler that also returns the service, whose bulk job
+// runner serve starts.
+func newHandler(store directory.Store, c *Config, log *slog.Logger) (http.Handler, *directory.Service) {
 	svc := directory.NewService(store, directory.ServiceOptions{})
 	authn := auth.NewAuthenticator(store, nil)
 	return server.NewHandler(server.Config{
@@ -61,7 +85,7 @@ func NewHandler(store directory.Store, c *Config, log *slog.Logger) http.Handler
 			Service: svc, Authenticator: authn, Logger: log,
 			PublicURL: c.PublicURL, RateLimit: c.RateLimit,
 		}),
-	})
+	}), svc
 }
 
 func (e *env) migrate(ctx context.Context, args []string) error {

@@ -11,26 +11,32 @@ import (
 // normalisation, uniqueness, defaults and who may do what. Every API calls
 // it; none talks to the Store for writes on its own.
 type Service struct {
-	store   Store
-	now     func() time.Time
-	newUUID func() string
+	store    Store
+	now      func() time.Time
+	newUUID  func() string
+	newJobID func() string
 }
 
-// ServiceOptions injects the clock and the UUID source, so tests and golden
-// files are deterministic. Zero values mean the real clock and random UUIDs.
+// ServiceOptions injects the clock and the UUID and job id sources, so
+// tests and golden files are deterministic. Zero values mean the real clock,
+// random UUIDs and random job ids.
 type ServiceOptions struct {
-	Now     func() time.Time
-	NewUUID func() string
+	Now      func() time.Time
+	NewUUID  func() string
+	NewJobID func() string
 }
 
 // NewService returns a Service over store.
 func NewService(store Store, opts ServiceOptions) *Service {
-	s := &Service{store: store, now: opts.Now, newUUID: opts.NewUUID}
+	s := &Service{store: store, now: opts.Now, newUUID: opts.NewUUID, newJobID: opts.NewJobID}
 	if s.now == nil {
 		s.now = time.Now
 	}
 	if s.newUUID == nil {
 		s.newUUID = randomUUID
+	}
+	if s.newJobID == nil {
+		s.newJobID = randomJobID
 	}
 	return s
 }

@@ -66,6 +66,8 @@ func TestStoreContract(t *testing.T) {
 	storetest.Run(t, pgtest.Open)
 }
 
+func TestJobStoreContract(t *testing.T) { pgtest.DSN(t); storetest.RunJobs(t, pgtest.Open) }
+
 func TestMigrateTwice(t *testing.T) {
 	dsn, _ := pgtest.NewSchema(t)
 	s := openDSN(t, dsn)

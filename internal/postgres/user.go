@@ -107,20 +107,30 @@ func updateUserArgs(realmID int64, u *directory.User) []any {
 // CreateUser inserts u, its identities and its count in one transaction.
 func (s *Store) CreateUser(ctx context.Context, realmID int64, u *directory.User, ids []directory.Identity) error {
 	return s.tx(ctx, func(tx pgx.Tx) error {
-		if err := tx.QueryRow(ctx, insertUserSQL, userArgs(realmID, u)...).Scan(&u.ID); err != nil {
+		counts, err := insertUser(ctx, tx, realmID, u, ids)
+		if err != nil {
 			return err
-		}
-		u.RealmID = realmID
-		for i := range ids {
-			ids[i].UserID, ids[i].RealmID = u.ID, realmID
-			if err := insertIdentity(ctx, tx, &ids[i]); err != nil {
-				return err
-			}
 		}
 		// The counter comes last: its row is shared by every write to the
 		// realm, so it stays locked only from here to the commit.
-		return addCounts(ctx, tx, realmID, countOf(u, 1))
+		return addCounts(ctx, tx, realmID, counts...)
 	})
+}
+
+// insertUser is CreateUser's work inside tx, shared with the job path; it
+// returns the counter change for the caller to apply last.
+func insertUser(ctx context.Context, tx pgx.Tx, realmID int64, u *directory.User, ids []directory.Identity) ([]count, error) {
+	if err := tx.QueryRow(ctx, insertUserSQL, userArgs(realmID, u)...).Scan(&u.ID); err != nil {
+		return nil, err
+	}
+	u.RealmID = realmID
+	for i := range ids {
+		ids[i].UserID, ids[i].RealmID = u.ID, realmID
+		if err := insertIdentity(ctx, tx, &ids[i]); err != nil {
+			return nil, err
+		}
+	}
+	return []count{countOf(u, 1)}, nil
 }
 
 func insertIdentity(ctx context.Context, tx pgx.Tx, id *directory.Identity) error {
@@ -203,29 +213,39 @@ func writeUser(ctx context.Context, tx pgx.Tx, realmID int64, u *directory.User)
 // counters, in one transaction.
 func (s *Store) UpdateUser(ctx context.Context, realmID int64, u *directory.User, change directory.IdentityChange) error {
 	return s.tx(ctx, func(tx pgx.Tx) error {
-		moves, err := writeUser(ctx, tx, realmID, u)
+		moves, err := updateUser(ctx, tx, realmID, u, change)
 		if err != nil {
 			return err
 		}
-		for _, id := range change.Delete {
-			if _, err := tx.Exec(ctx, `DELETE FROM identities WHERE realm_id = $1 AND user_id = $2 AND id = $3`, realmID, u.ID, id); err != nil {
-				return err
-			}
-		}
-		for _, id := range change.Update {
-			if _, err := tx.Exec(ctx, `UPDATE identities SET value = $1, verified = $2, is_primary = $3, updated_at = $4
-				WHERE realm_id = $5 AND user_id = $6 AND id = $7`, id.Value, id.Verified, id.Primary, at(id.UpdatedAt), realmID, u.ID, id.ID); err != nil {
-				return err
-			}
-		}
-		for i := range change.Add {
-			change.Add[i].UserID, change.Add[i].RealmID = u.ID, realmID
-			if err := insertIdentity(ctx, tx, &change.Add[i]); err != nil {
-				return err
-			}
-		}
 		return addCounts(ctx, tx, realmID, moves...)
 	})
+}
+
+// updateUser is UpdateUser's work inside tx, shared with the job path; it
+// returns the counter moves for the caller to apply last.
+func updateUser(ctx context.Context, tx pgx.Tx, realmID int64, u *directory.User, change directory.IdentityChange) ([]count, error) {
+	moves, err := writeUser(ctx, tx, realmID, u)
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range change.Delete {
+		if _, err := tx.Exec(ctx, `DELETE FROM identities WHERE realm_id = $1 AND user_id = $2 AND id = $3`, realmID, u.ID, id); err != nil {
+			return nil, err
+		}
+	}
+	for _, id := range change.Update {
+		if _, err := tx.Exec(ctx, `UPDATE identities SET value = $1, verified = $2, is_primary = $3, updated_at = $4
+			WHERE realm_id = $5 AND user_id = $6 AND id = $7`, id.Value, id.Verified, id.Primary, at(id.UpdatedAt), realmID, u.ID, id.ID); err != nil {
+			return nil, err
+		}
+	}
+	for i := range change.Add {
+		change.Add[i].UserID, change.Add[i].RealmID = u.ID, realmID
+		if err := insertIdentity(ctx, tx, &change.Add[i]); err != nil {
+			return nil, err
+		}
+	}
+	return moves, nil
 }
 
 // EraseUser overwrites the user with its erased form and removes its

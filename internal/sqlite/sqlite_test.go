@@ -18,6 +18,8 @@ func TestStoreContract(t *testing.T) {
 	storetest.Run(t, open)
 }
 
+func TestJobStoreContract(t *testing.T) { storetest.RunJobs(t, open) }
+
 func TestMigrateTwice(t *testing.T) {
 	s := open(t)
 	if err := s.Migrate(context.Background()); err != nil {

@@ -90,25 +90,28 @@ func userWrite(realmID int64, u *directory.User, insert bool) ([]string, []any, 
 
 // CreateUser inserts u, its identities and its count in one transaction.
 func (s *Store) CreateUser(ctx context.Context, realmID int64, u *directory.User, ids []directory.Identity) error {
+	return s.tx(ctx, func(tx *sql.Tx) error { return insertUser(ctx, tx, realmID, u, ids) })
+}
+
+// insertUser is CreateUser's work inside tx, shared with the job path.
+func insertUser(ctx context.Context, tx *sql.Tx, realmID int64, u *directory.User, ids []directory.Identity) error {
 	cols, vals, err := userWrite(realmID, u, true)
 	if err != nil {
 		return err
 	}
-	return s.tx(ctx, func(tx *sql.Tx) error {
-		err := tx.QueryRowContext(ctx, `INSERT INTO users (`+strings.Join(cols, ", ")+`) VALUES (`+placeholders(len(vals))+`) RETURNING id`,
-			vals...).Scan(&u.ID)
-		if err != nil {
+	err = tx.QueryRowContext(ctx, `INSERT INTO users (`+strings.Join(cols, ", ")+`) VALUES (`+placeholders(len(vals))+`) RETURNING id`,
+		vals...).Scan(&u.ID)
+	if err != nil {
+		return err
+	}
+	u.RealmID = realmID
+	for i := range ids {
+		ids[i].UserID, ids[i].RealmID = u.ID, realmID
+		if err := insertIdentity(ctx, tx, &ids[i]); err != nil {
 			return err
 		}
-		u.RealmID = realmID
-		for i := range ids {
-			ids[i].UserID, ids[i].RealmID = u.ID, realmID
-			if err := insertIdentity(ctx, tx, &ids[i]); err != nil {
-				return err
-			}
-		}
-		return addCount(ctx, tx, realmID, u, 1)
-	})
+	}
+	return addCount(ctx, tx, realmID, u, 1)
 }
 
 func insertIdentity(ctx context.Context, tx *sql.Tx, id *directory.Identity) error {
@@ -129,33 +132,36 @@ func addCount(ctx context.Context, tx *sql.Tx, realmID int64, u *directory.User,
 // UpdateUser writes u, applies the identity change and moves u between
 // counters, in one transaction.
 func (s *Store) UpdateUser(ctx context.Context, realmID int64, u *directory.User, change directory.IdentityChange) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
-		old, err := scanUser(tx.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE realm_id = ? AND id = ?`, realmID, u.ID))
-		if err != nil {
+	return s.tx(ctx, func(tx *sql.Tx) error { return updateUser(ctx, tx, realmID, u, change) })
+}
+
+// updateUser is UpdateUser's work inside tx, shared with the job path.
+func updateUser(ctx context.Context, tx *sql.Tx, realmID int64, u *directory.User, change directory.IdentityChange) error {
+	old, err := scanUser(tx.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE realm_id = ? AND id = ?`, realmID, u.ID))
+	if err != nil {
+		return err
+	}
+	if err := updateUserRow(ctx, tx, realmID, u); err != nil {
+		return err
+	}
+	for _, id := range change.Delete {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM identities WHERE realm_id = ? AND user_id = ? AND id = ?`, realmID, u.ID, id); err != nil {
 			return err
 		}
-		if err := updateUserRow(ctx, tx, realmID, u); err != nil {
+	}
+	for _, id := range change.Update {
+		if _, err := tx.ExecContext(ctx, `UPDATE identities SET value = ?, verified = ?, is_primary = ?, updated_at = ?
+			WHERE realm_id = ? AND user_id = ? AND id = ?`, id.Value, id.Verified, id.Primary, id.UpdatedAt.Unix(), realmID, u.ID, id.ID); err != nil {
 			return err
 		}
-		for _, id := range change.Delete {
-			if _, err := tx.ExecContext(ctx, `DELETE FROM identities WHERE realm_id = ? AND user_id = ? AND id = ?`, realmID, u.ID, id); err != nil {
-				return err
-			}
+	}
+	for i := range change.Add {
+		change.Add[i].UserID, change.Add[i].RealmID = u.ID, realmID
+		if err := insertIdentity(ctx, tx, &change.Add[i]); err != nil {
+			return err
 		}
-		for _, id := range change.Update {
-			if _, err := tx.ExecContext(ctx, `UPDATE identities SET value = ?, verified = ?, is_primary = ?, updated_at = ?
-				WHERE realm_id = ? AND user_id = ? AND id = ?`, id.Value, id.Verified, id.Primary, id.UpdatedAt.Unix(), realmID, u.ID, id.ID); err != nil {
-				return err
-			}
-		}
-		for i := range change.Add {
-			change.Add[i].UserID, change.Add[i].RealmID = u.ID, realmID
-			if err := insertIdentity(ctx, tx, &change.Add[i]); err != nil {
-				return err
-			}
-		}
-		return moveCount(ctx, tx, realmID, old, u)
-	})
+	}
+	return moveCount(ctx, tx, realmID, old, u)
 }
 
 // moveCount moves a user from the counter of its old row to the counter of
