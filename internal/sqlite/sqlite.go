@@ -35,7 +35,7 @@ var uriPathEscaper = strings.NewReplacer("%", "%25", "?", "%3F", "#", "%23")
 // Store is a directory.Store on SQLite.
 type Store struct {
 	write *sql.DB // one connection: SQLite has one writer at a time
-	read  *sql.DB
+	read  *readDB
 }
 
 var _ directory.Store = (*Store)(nil)
@@ -67,7 +67,7 @@ func Open(path string) (*Store, error) {
 		return nil, fmt.Errorf("sqlite: open: %w", err)
 	}
 	read.SetMaxOpenConns(max(4, runtime.NumCPU()*2))
-	return &Store{write: write, read: read}, nil
+	return &Store{write: write, read: newReadDB(read)}, nil
 }
 
 // Close closes both connection pools.

@@ -38,7 +38,7 @@ func (c *clock) advance(d time.Duration) { c.t.Add(int64(d / time.Second)) }
 // acme (admin, agent, end user with a password) and beta (its own admin
 // and customer), whose records must never show through acme.
 type env struct {
-	t      *testing.T
+	t      testing.TB
 	srv    *httptest.Server
 	store  directory.Store
 	svc    *directory.Service
@@ -73,7 +73,7 @@ func eachEngine(t *testing.T, fn func(t *testing.T, eng engine)) {
 	}
 }
 
-func newEnv(t *testing.T, eng engine, rateLimit int) *env {
+func newEnv(t testing.TB, eng engine, rateLimit int) *env {
 	t.Helper()
 	ctx := context.Background()
 	store := eng.open(t)
@@ -167,7 +167,7 @@ type response struct {
 	body   []byte
 }
 
-func (r response) json(t *testing.T) map[string]any {
+func (r response) json(t testing.TB) map[string]any {
 	t.Helper()
 	var v map[string]any
 	if err := json.Unmarshal(r.body, &v); err != nil {
@@ -247,7 +247,7 @@ func (e *env) golden(name string, body []byte) {
 }
 
 // jsonEqual compares body with want, both as JSON values.
-func jsonEqual(t *testing.T, body []byte, want string) {
+func jsonEqual(t testing.TB, body []byte, want string) {
 	t.Helper()
 	var got, exp any
 	if err := json.Unmarshal(body, &got); err != nil {
