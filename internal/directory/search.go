@@ -2,6 +2,7 @@ package directory
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -117,11 +118,19 @@ var textFieldPrefix = map[string]string{
 	"name": "n0", "email": "e0", "phone": "p0", "external_id": "x0", "details": "d0", "notes": "o0",
 }
 
-// SearchText is what the search index holds for u: the words of its text
-// fields, case- and accent-folded, each marked with its field. Stores keep
-// it beside the user, written in the same transaction.
-func SearchText(u *User) string {
+// SearchText is what the search index holds for u, a user of realm
+// realmID: the realm's token, then the words of its text fields, case- and
+// accent-folded, each marked with its field. Stores keep it beside the
+// user, written in the same transaction. An inactive user has none, so the
+// index holds only the active users; and every query includes the realm's
+// token, so the index itself keeps realms apart and counts without
+// reading users.
+func SearchText(realmID int64, u *User) string {
+	if !u.Active() {
+		return ""
+	}
 	var b strings.Builder
+	b.WriteString(RealmToken(realmID))
 	for _, f := range TextFields {
 		var v string
 		switch f {
@@ -139,15 +148,16 @@ func SearchText(u *User) string {
 			v = u.Notes + " " + u.Alias
 		}
 		for _, w := range SearchWords(v) {
-			if b.Len() > 0 {
-				b.WriteByte(' ')
-			}
+			b.WriteByte(' ')
 			b.WriteString(textFieldPrefix[f])
 			b.WriteString(w)
 		}
 	}
 	return b.String()
 }
+
+// RealmToken is the index token every active user of realm realmID has.
+func RealmToken(realmID int64) string { return "r0" + strconv.FormatInt(realmID, 10) }
 
 // SearchToken returns the index token of word w in field, for queries.
 func SearchToken(field, w string) string { return textFieldPrefix[field] + w }

@@ -22,7 +22,7 @@ func backfillSearchText(ctx context.Context, tx pgx.Tx) error {
 		return err
 	}
 	for _, u := range users {
-		if _, err := tx.Exec(ctx, `UPDATE users SET search_text = $1 WHERE id = $2`, directory.SearchText(&u), u.ID); err != nil {
+		if _, err := tx.Exec(ctx, `UPDATE users SET search_text = $1 WHERE id = $2`, directory.SearchText(u.RealmID, &u), u.ID); err != nil {
 			return err
 		}
 	}
@@ -32,6 +32,7 @@ func backfillSearchText(ctx context.Context, tx pgx.Tx) error {
 // searchQuery is a user search translated to SQL conditions on users u:
 // the full-text index for text terms, indexed columns for the others.
 type searchQuery struct {
+	realm   string // the realm's index token, ANDed into every text term
 	p       params
 	where   []string
 	nothing bool // the query cannot match anything
@@ -82,7 +83,7 @@ func (sq *searchQuery) text(t directory.Term, fields []string) error {
 		}
 		return nil
 	}
-	sq.cond(t, "u.search_tsv @@ "+sq.p.add(textQuery(fields, words, t.Phrase))+"::tsquery")
+	sq.cond(t, "u.search_tsv @@ "+sq.p.add(sq.realm+" & ("+textQuery(fields, words, t.Phrase)+")")+"::tsquery")
 	return nil
 }
 
@@ -109,7 +110,7 @@ func (sq *searchQuery) emailIs(t directory.Term, realmID int64) {
 }
 
 func buildSearch(realmID int64, q directory.UserQuery) (*searchQuery, error) {
-	sq := &searchQuery{}
+	sq := &searchQuery{realm: "'" + directory.RealmToken(realmID) + "'"}
 	sq.where = []string{"u.realm_id = " + sq.p.add(realmID), "u.deleted_at IS NULL"}
 	if !q.FindsUsers() {
 		return &searchQuery{nothing: true}, nil
@@ -227,5 +228,5 @@ func (s *Store) AutocompleteUsers(ctx context.Context, realmID int64, prefix str
 	}
 	return all(ctx, s.pool, scanUser, `SELECT `+searchColumns+` FROM users u
 		WHERE u.realm_id = $1 AND u.deleted_at IS NULL AND u.search_tsv @@ $2::tsquery ORDER BY u.id LIMIT $3`,
-		realmID, textQuery([]string{"name"}, words, false), limit)
+		realmID, "'"+directory.RealmToken(realmID)+"' & ("+textQuery([]string{"name"}, words, false)+")", limit)
 }

@@ -96,7 +96,7 @@ func userArgs(realmID int64, u *directory.User) []any {
 		u.Alias, u.Signature, u.Details, u.Notes, u.RemotePhotoURL,
 		string(u.Role), u.CustomRoleID, u.DefaultGroupID, u.OrganizationID, u.TicketRestriction, u.Moderator, u.OnlyPrivateComments,
 		u.TimeZone, u.IANATimeZone, u.Locale, u.LocaleID, u.Verified, u.Suspended, tags, fields,
-		at(u.CreatedAt), at(u.UpdatedAt), nullTime(u.DeletedAt), u.Erased, directory.SearchText(u), u.PasswordHash, nullTime(u.LastLoginAt)}
+		at(u.CreatedAt), at(u.UpdatedAt), nullTime(u.DeletedAt), u.Erased, directory.SearchText(realmID, u), u.PasswordHash, nullTime(u.LastLoginAt)}
 }
 
 func updateUserArgs(realmID int64, u *directory.User) []any {

@@ -12,6 +12,7 @@ import (
 // searchQuery is a user search translated to SQL: FTS5 MATCH expressions
 // for the text terms, conditions on indexed columns for the others.
 type searchQuery struct {
+	realm   string   // the realm's index token, ANDed into every MATCH
 	match   []string // positive full-text expressions, ANDed into one MATCH
 	where   []string // conditions on users u
 	args    []any    // arguments of where, in order
@@ -69,7 +70,7 @@ func (sq *searchQuery) text(t directory.Term, fields []string) error {
 	e := textMatch(fields, words, t.Phrase)
 	if t.Negated {
 		sq.where = append(sq.where, "u.id NOT IN (SELECT rowid FROM users_fts WHERE users_fts MATCH ?)")
-		sq.args = append(sq.args, e)
+		sq.args = append(sq.args, sq.realm+" AND "+e)
 		return nil
 	}
 	sq.match = append(sq.match, e)
@@ -116,7 +117,8 @@ func (sq *searchQuery) trigram(t directory.Term, column string) {
 }
 
 func buildSearch(realmID int64, q directory.UserQuery) (*searchQuery, error) {
-	sq := &searchQuery{where: []string{"u.realm_id = ?", "u.deleted_at IS NULL"}, args: []any{realmID}}
+	sq := &searchQuery{realm: ftsString(directory.RealmToken(realmID)),
+		where: []string{"u.realm_id = ?", "u.deleted_at IS NULL"}, args: []any{realmID}}
 	if !q.FindsUsers() {
 		return &searchQuery{nothing: true}, nil
 	}
@@ -193,7 +195,13 @@ func (sq *searchQuery) from() (string, []any) {
 	}
 	// CROSS JOIN fixes the join order: without it the planner may probe
 	// the full-text index once per user of the realm.
-	return "users_fts f CROSS JOIN users u ON u.id = f.rowid", []any{strings.Join(sq.match, " AND ")}
+	return "users_fts f CROSS JOIN users u ON u.id = f.rowid", []any{sq.matchExpr()}
+}
+
+// matchExpr is the one MATCH expression of the positive text terms, within
+// the realm.
+func (sq *searchQuery) matchExpr() string {
+	return sq.realm + " AND " + strings.Join(sq.match, " AND ")
 }
 
 func (sq *searchQuery) sql(selection string) (string, []any) {
@@ -251,6 +259,11 @@ func (s *Store) CountSearchUsers(ctx context.Context, realmID int64, q directory
 		return 0, err
 	}
 	query, args := sq.sql("count(*)")
+	if len(sq.match) > 0 && len(sq.where) == 2 {
+		// Only text terms: the index holds just this realm's active users
+		// under its token, so it counts alone, without reading users.
+		query, args = "SELECT count(*) FROM users_fts WHERE users_fts MATCH ?", []any{sq.matchExpr()}
+	}
 	var n int64
 	err = s.read.QueryRowContext(ctx, query, args...).Scan(&n)
 	return n, err
@@ -265,7 +278,7 @@ func (s *Store) AutocompleteUsers(ctx context.Context, realmID int64, prefix str
 	}
 	return s.queryUsers(ctx, `SELECT `+searchColumns+` FROM users_fts f CROSS JOIN users u ON u.id = f.rowid
 		WHERE users_fts MATCH ? AND u.realm_id = ? AND u.deleted_at IS NULL ORDER BY f.rowid LIMIT ?`,
-		textMatch([]string{"name"}, words, false), realmID, limit)
+		ftsString(directory.RealmToken(realmID))+" AND "+textMatch([]string{"name"}, words, false), realmID, limit)
 }
 
 // backfillSearchText fills search_text for users written before it
@@ -287,7 +300,7 @@ func (s *Store) backfillSearchText(ctx context.Context) error {
 		}
 		rows.Close()
 		for _, u := range users {
-			if _, err := tx.ExecContext(ctx, `UPDATE users SET search_text = ? WHERE id = ?`, directory.SearchText(u), u.ID); err != nil {
+			if _, err := tx.ExecContext(ctx, `UPDATE users SET search_text = ? WHERE id = ?`, directory.SearchText(u.RealmID, u), u.ID); err != nil {
 				return err
 			}
 		}

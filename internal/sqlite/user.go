@@ -80,7 +80,7 @@ func userWrite(realmID int64, u *directory.User, insert bool) ([]string, []any, 
 		u.Alias, u.Signature, u.Details, u.Notes, u.RemotePhotoURL,
 		string(u.Role), u.CustomRoleID, u.DefaultGroupID, u.OrganizationID, u.TicketRestriction, u.Moderator, u.OnlyPrivateComments,
 		u.TimeZone, u.IANATimeZone, u.Locale, u.LocaleID, u.Verified, u.Suspended, string(tags), string(fields),
-		unix(u.CreatedAt), unix(u.UpdatedAt), unix(u.DeletedAt), u.Erased, directory.SearchText(u)}
+		unix(u.CreatedAt), unix(u.UpdatedAt), unix(u.DeletedAt), u.Erased, directory.SearchText(realmID, u)}
 	if insert {
 		cols = append(cols, "password_hash", "last_login_at")
 		vals = append(vals, u.PasswordHash, unix(u.LastLoginAt))
