@@ -67,7 +67,7 @@ func runOn(t *testing.T, eng engine, scenarios []scenario) {
 				e.golden(sc.golden, res.body)
 			}
 			if sc.want != "" {
-				jsonEqual(t, res.body, sc.want)
+				jsonEqual(t, res.body, strings.ReplaceAll(sc.want, "{base}", e.srv.URL))
 			}
 			if sc.check != nil {
 				sc.check(t, e, res)

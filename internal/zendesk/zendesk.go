@@ -88,6 +88,15 @@ func (h *Handler) routes() {
 	h.handle("GET /api/v2/deleted_users/{id}", h.showDeletedUser)
 	h.handle("DELETE /api/v2/deleted_users/{id}", h.permanentlyDeleteUser)
 
+	h.handle("GET /api/v2/time_zones", h.listTimeZones)
+	h.handle("GET /api/v2/time_zones/{name...}", h.showTimeZone)
+	h.handle("GET /api/v2/locales", h.listLocales)
+	h.handle("GET /api/v2/locales/public", h.listLocales)
+	h.handle("GET /api/v2/locales/agent", h.listLocales)
+	h.handle("GET /api/v2/locales/current", h.showCurrentLocale)
+	h.handle("GET /api/v2/locales/detect_best_locale", h.detectBestLocale)
+	h.handle("GET /api/v2/locales/{id}", h.showLocale)
+
 	h.searchRoutes() // search.go
 	h.jobRoutes()    // job.go
 
