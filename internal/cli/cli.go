@@ -73,9 +73,12 @@ Usage:
   clientele token create --realm UID --email EMAIL [--description TEXT] [--oauth [--ttl D] [--scopes S]]
   clientele token list --realm UID [--json]
   clientele token revoke --realm UID --id ID
+  clientele user import FILE --realm UID [--format csv|jsonl] [--batch N] [--json]
+  clientele seed --realm UID --users N [--seed S] [--start K] [--json]
+  clientele bench --url URL --token EMAIL/token:TOKEN [--duration 10s] [--rate 0] [--workers N] [--scenarios LIST] [--json]
   clientele version
 
-Every command takes --database (CLIENTELE_DATABASE); see "clientele serve -h".
+Every command but bench takes --database (CLIENTELE_DATABASE); see "clientele serve -h".
 `
 
 func (e *env) run(ctx context.Context, args []string) error {
@@ -89,7 +92,11 @@ func (e *env) run(ctx context.Context, args []string) error {
 		return e.serve(ctx, rest)
 	case "migrate":
 		return e.migrate(ctx, rest)
-	case "realm", "token":
+	case "seed":
+		return e.seed(ctx, rest)
+	case "bench":
+		return e.bench(ctx, rest)
+	case "realm", "token", "user":
 		if len(rest) == 0 {
 			return usageError(cmd + ": missing subcommand")
 		}
@@ -117,6 +124,8 @@ func (e *env) noun(ctx context.Context, noun, verb string, args []string) error 
 		return e.tokenList(ctx, args)
 	case "token revoke":
 		return e.tokenRevoke(ctx, args)
+	case "user import":
+		return e.userImport(ctx, args)
 	}
 	return usageError(fmt.Sprintf("unknown command %q", noun+" "+verb))
 }

@@ -165,17 +165,28 @@ func SearchToken(field, w string) string { return textFieldPrefix[field] + w }
 // SearchWords splits s into folded words: lowercase, accents removed
 // ("Élan" -> "elan"), split at anything that is not a letter or a digit.
 func SearchWords(s string) []string {
-	folded, _, err := transform.String(accentFolder, s)
-	if err != nil {
-		folded = s
+	folded := s
+	if !isASCII(s) {
+		// A transform chain keeps state between calls: one per call, so
+		// concurrent requests never share it.
+		fold := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+		if f, _, err := transform.String(fold, s); err == nil {
+			folded = f
+		}
 	}
 	return strings.FieldsFunc(strings.ToLower(folded), func(r rune) bool {
 		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
 	})
 }
 
-// accentFolder removes combining marks after canonical decomposition.
-var accentFolder = transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
 
 // maxSearchResults bounds how deep an offset search may page, as Zendesk's
 // users search does.

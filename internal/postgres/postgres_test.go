@@ -279,3 +279,8 @@ func BenchmarkStore(b *testing.B) {
 	pgtest.DSN(b)
 	storetest.Bench(b, pgtest.Open)
 }
+
+func TestImportContract(t *testing.T) {
+	pgtest.DSN(t)
+	storetest.RunImport(t, pgtest.Open)
+}

@@ -48,3 +48,7 @@ func TestOpenOddPath(t *testing.T) {
 		t.Errorf("database not at the path given: %v", err)
 	}
 }
+
+func TestImportContract(t *testing.T) {
+	storetest.RunImport(t, open)
+}
