@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/clientele/clientele/internal/directory"
 	"github.com/clientele/clientele/internal/postgres"
@@ -29,6 +30,9 @@ type Config struct {
 	Database  string // CLIENTELE_DATABASE: a SQLite path or a postgres:// DSN
 	PublicURL string // CLIENTELE_PUBLIC_URL
 	RateLimit int    // CLIENTELE_RATE_LIMIT: requests per realm per minute
+	// AuthCache is how long a node remembers an authenticated credential
+	// (CLIENTELE_AUTH_CACHE); see auth.Authenticator.CacheFor.
+	AuthCache time.Duration
 	LogFormat string // CLIENTELE_LOG_FORMAT: text or json
 }
 

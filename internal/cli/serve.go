@@ -30,6 +30,12 @@ func (e *env) serve(ctx context.Context, args []string) error {
 		defaultLimit = zendesk.DefaultRateLimit
 	}
 	fs.IntVar(&c.RateLimit, "rate-limit", defaultLimit, "API requests per realm per minute (CLIENTELE_RATE_LIMIT)")
+	defaultCache, err := time.ParseDuration(e.envOr("CLIENTELE_AUTH_CACHE", "2s"))
+	if err != nil {
+		return usageError("CLIENTELE_AUTH_CACHE: " + err.Error())
+	}
+	fs.DurationVar(&c.AuthCache, "auth-cache", defaultCache,
+		"how long a node remembers an authenticated credential; a revoked token works that much longer (CLIENTELE_AUTH_CACHE)")
 	if err := e.parse(fs, args); err != nil {
 		return err
 	}
@@ -76,7 +82,7 @@ func NewHandler(store directory.Store, c *Config, log *slog.Logger) http.Handler
 // runner serve starts.
 func newHandler(store directory.Store, c *Config, log *slog.Logger) (http.Handler, *directory.Service) {
 	svc := directory.NewService(store, directory.ServiceOptions{})
-	authn := auth.NewAuthenticator(store, nil)
+	authn := auth.NewAuthenticator(store, nil).CacheFor(c.AuthCache)
 	return server.NewHandler(server.Config{
 		Logger:  log,
 		DB:      store,

@@ -73,6 +73,8 @@ func TestQueryPlans(t *testing.T) {
 	search("external id", directory.UserQuery{Terms: []directory.Term{term("external_id", "ext-4242")}}, directory.SearchPage{Limit: 100})
 	search("role", directory.UserQuery{Terms: []directory.Term{term("role", "agent")}}, directory.SearchPage{Limit: 100})
 	search("tag", directory.UserQuery{Terms: []directory.Term{term("tags", "vip")}}, directory.SearchPage{Limit: 100})
+	search("tag and role", directory.UserQuery{Terms: []directory.Term{term("tags", "vip"), term("role", "agent")}}, directory.SearchPage{Limit: 100})
+	search("word and tag", directory.UserQuery{Terms: []directory.Term{term("", "user"), term("tags", "vip")}}, directory.SearchPage{Limit: 100})
 	search("created after", directory.UserQuery{Terms: []directory.Term{{Field: "created", Op: directory.OpGT, Time: time.Unix(1600000000, 0)}}}, directory.SearchPage{Limit: 100})
 	search("created in a week", directory.UserQuery{Terms: []directory.Term{{Field: "created", Op: directory.OpGT, Time: time.Unix(1605000000, 0)},
 		{Field: "created", Op: directory.OpLT, Time: time.Unix(1605600000, 0)}}}, directory.SearchPage{Limit: 100})

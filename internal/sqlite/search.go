@@ -14,6 +14,8 @@ import (
 type searchQuery struct {
 	realm   string   // the realm's index token, ANDed into every MATCH
 	match   []string // positive full-text expressions, ANDed into one MATCH
+	realmID int64
+	tag     string   // a tag every match has, which drives the query when no text term does
 	where   []string // conditions on users u
 	args    []any    // arguments of where, in order
 	nothing bool     // the query cannot match anything
@@ -117,7 +119,7 @@ func (sq *searchQuery) trigram(t directory.Term, column string) {
 }
 
 func buildSearch(realmID int64, q directory.UserQuery) (*searchQuery, error) {
-	sq := &searchQuery{realm: ftsString(directory.RealmToken(realmID)),
+	sq := &searchQuery{realmID: realmID, realm: ftsString(directory.RealmToken(realmID)),
 		where: []string{"u.realm_id = ?", "u.deleted_at IS NULL"}, args: []any{realmID}}
 	if !q.FindsUsers() {
 		return &searchQuery{nothing: true}, nil
@@ -158,6 +160,8 @@ func buildSearch(realmID int64, q directory.UserQuery) (*searchQuery, error) {
 			if prefix, ok := strings.CutSuffix(tag, "*"); ok && t.Wildcard {
 				sq.cond(t, "u.id IN (SELECT user_id FROM user_tags WHERE realm_id = ? AND tag >= ? AND tag < ?)",
 					realmID, prefix, prefix+"\U0010FFFF")
+			} else if !t.Negated && sq.tag == "" {
+				sq.tag = tag
 			} else {
 				sq.cond(t, "u.id IN (SELECT user_id FROM user_tags WHERE realm_id = ? AND tag = ?)", realmID, tag)
 			}
@@ -190,6 +194,11 @@ func buildSearch(realmID int64, q directory.UserQuery) (*searchQuery, error) {
 // from returns the FROM clause and its arguments: driven by the full-text
 // index when there is a text term, so FTS5 hands rows back in rowid order.
 func (sq *searchQuery) from() (string, []any) {
+	if len(sq.match) == 0 && sq.tag != "" {
+		// user_tags holds active users only, in (realm, tag, user id)
+		// order: it hands matches back in id order too.
+		return "user_tags g CROSS JOIN users u ON u.id = g.user_id", nil
+	}
 	if len(sq.match) == 0 {
 		return "users u", nil
 	}
@@ -208,9 +217,17 @@ func (sq *searchQuery) sql(selection string) (string, []any) {
 	from, fromArgs := sq.from()
 	where := strings.Join(sq.where, " AND ")
 	args := append([]any{}, sq.args...)
-	if len(sq.match) > 0 {
+	switch {
+	case len(sq.match) > 0:
 		where = "users_fts MATCH ? AND " + where
 		args = append(fromArgs, args...)
+		if sq.tag != "" {
+			where += " AND u.id IN (SELECT user_id FROM user_tags WHERE realm_id = u.realm_id AND tag = ?)"
+			args = append(args, sq.tag)
+		}
+	case sq.tag != "":
+		where = "g.realm_id = ? AND g.tag = ? AND " + where
+		args = append([]any{sq.realmID, sq.tag}, args...)
 	}
 	return "SELECT " + selection + " FROM " + from + " WHERE " + where, args
 }
@@ -225,8 +242,11 @@ func (s *Store) SearchUsers(ctx context.Context, realmID int64, q directory.User
 		return []directory.User{}, err
 	}
 	idColumn := "u.id"
-	if len(sq.match) > 0 {
+	switch {
+	case len(sq.match) > 0:
 		idColumn = "f.rowid"
+	case sq.tag != "":
+		idColumn = "g.user_id"
 	}
 	if p.AfterID > 0 {
 		sq.where = append(sq.where, idColumn+" > ?")
@@ -259,10 +279,14 @@ func (s *Store) CountSearchUsers(ctx context.Context, realmID int64, q directory
 		return 0, err
 	}
 	query, args := sq.sql("count(*)")
-	if len(sq.match) > 0 && len(sq.where) == 2 {
+	switch {
+	case len(sq.match) > 0 && sq.tag == "" && len(sq.where) == 2:
 		// Only text terms: the index holds just this realm's active users
 		// under its token, so it counts alone, without reading users.
 		query, args = "SELECT count(*) FROM users_fts WHERE users_fts MATCH ?", []any{sq.matchExpr()}
+	case len(sq.match) == 0 && sq.tag != "" && len(sq.where) == 2:
+		// Only a tag: user_tags holds active users only.
+		query, args = "SELECT count(*) FROM user_tags WHERE realm_id = ? AND tag = ?", []any{realmID, sq.tag}
 	}
 	var n int64
 	err = s.read.QueryRowContext(ctx, query, args...).Scan(&n)

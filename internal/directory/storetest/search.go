@@ -44,7 +44,7 @@ func newSearchFixture(t *testing.T, s directory.Store) *searchFixture {
 	f.elan = mk(f.realm, "Élan Vital", epoch.Add(5*day), func(u *directory.User) {
 		u.Email, u.ExternalID, u.Details = "elan@example.org", "élan-7", "Moore street"
 	})
-	f.gone = mk(f.realm, "Top Deleted", epoch.Add(6*day), func(u *directory.User) {})
+	f.gone = mk(f.realm, "Top Deleted", epoch.Add(6*day), func(u *directory.User) { u.Tags = []string{"vip"} })
 	f.gone.DeletedAt = epoch.Add(7 * day)
 	if err := s.UpdateUser(ctx, f.realm.ID, f.gone, directory.IdentityChange{}); err != nil {
 		t.Fatal(err)
