@@ -406,20 +406,7 @@ func identityField(typ string) string {
 
 // importCreate prepares r as CreateUser prepares a new user.
 func (s *Service) importCreate(a Actor, r *importRow, now time.Time) error {
-	u := &User{
-		RealmID:           a.RealmID,
-		UUID:              s.newUUID(),
-		Role:              RoleEndUser,
-		TimeZone:          DefaultTimeZone,
-		IANATimeZone:      DefaultTimeZone,
-		Locale:            DefaultLocale,
-		LocaleID:          DefaultLocaleID,
-		TicketRestriction: RestrictionRequested,
-		Tags:              []string{},
-		UserFields:        map[string]any{},
-		CreatedAt:         now,
-		UpdatedAt:         now,
-	}
+	u := s.newUser(a.RealmID, now)
 	if err := s.applyUserInput(u, r.in, true); err != nil {
 		return err
 	}

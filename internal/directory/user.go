@@ -202,20 +202,7 @@ func (s *Service) CreateUser(ctx context.Context, a Actor, in UserInput) (*User,
 		return nil, err
 	}
 	now := s.Now()
-	u := &User{
-		RealmID:           a.RealmID,
-		UUID:              s.newUUID(),
-		Role:              RoleEndUser,
-		TimeZone:          DefaultTimeZone,
-		IANATimeZone:      DefaultTimeZone,
-		Locale:            DefaultLocale,
-		LocaleID:          DefaultLocaleID,
-		TicketRestriction: RestrictionRequested,
-		Tags:              []string{},
-		UserFields:        map[string]any{},
-		CreatedAt:         now,
-		UpdatedAt:         now,
-	}
+	u := s.newUser(a.RealmID, now)
 	if err := s.applyUserInput(u, in, true); err != nil {
 		return nil, err
 	}
@@ -233,6 +220,25 @@ func (s *Service) CreateUser(ctx context.Context, a Actor, in UserInput) (*User,
 		return nil, err
 	}
 	return u, nil
+}
+
+// newUser is a user of realm realmID with Zendesk's defaults, as a create
+// with only a name makes it.
+func (s *Service) newUser(realmID int64, now time.Time) *User {
+	return &User{
+		RealmID:           realmID,
+		UUID:              s.newUUID(),
+		Role:              RoleEndUser,
+		TimeZone:          DefaultTimeZone,
+		IANATimeZone:      DefaultTimeZone,
+		Locale:            DefaultLocale,
+		LocaleID:          DefaultLocaleID,
+		TicketRestriction: RestrictionRequested,
+		Tags:              []string{},
+		UserFields:        map[string]any{},
+		CreatedAt:         now,
+		UpdatedAt:         now,
+	}
 }
 
 // CreateOrUpdateUser updates the user matching in by external_id (compared
