@@ -107,30 +107,33 @@ var searchFields = map[string]bool{
 	"user": true,
 }
 
-// TextFields are the fields a bare search word matches, each indexed in
-// SearchText under a prefix of its own.
+// TextFields are the fields a bare search word matches.
 var TextFields = []string{"name", "email", "phone", "external_id", "details", "notes"}
 
-// textFieldPrefix marks a field's tokens in SearchText: a letter and a zero
+// AnyField is the field of a bare term: the words of all TextFields.
+const AnyField = ""
+
+// fieldCode marks a field's tokens in SearchText: a letter and a zero
 // keep the token one word for every tokenizer (FTS5's unicode61 and
-// PostgreSQL's parser alike), so "name:jo" is the prefix query n0jo*.
-var textFieldPrefix = map[string]string{
+// PostgreSQL's parser alike).
+var fieldCode = map[string]string{
 	"name": "n0", "email": "e0", "phone": "p0", "external_id": "x0", "details": "d0", "notes": "o0",
+	AnyField: "a0",
 }
 
 // SearchText is what the search index holds for u, a user of realm
-// realmID: the realm's token, then the words of its text fields, case- and
-// accent-folded, each marked with its field. Stores keep it beside the
-// user, written in the same transaction. An inactive user has none, so the
-// index holds only the active users; and every query includes the realm's
-// token, so the index itself keeps realms apart and counts without
-// reading users.
+// realmID: the words of its text fields, case- and accent-folded, each
+// written as a token that names the realm and the field
+// (SearchToken(realm, "name", "jo") is "r12n0jo"), and once more under
+// AnyField for bare terms. So a term is one prefix lookup that finds only
+// the realm's users, and counts without reading them. Stores keep it
+// beside the user, written in the same transaction; an inactive user has
+// none, so the index holds only active users.
 func SearchText(realmID int64, u *User) string {
 	if !u.Active() {
 		return ""
 	}
-	var b strings.Builder
-	b.WriteString(RealmToken(realmID))
+	var fields, any strings.Builder
 	for _, f := range TextFields {
 		var v string
 		switch f {
@@ -147,20 +150,32 @@ func SearchText(realmID int64, u *User) string {
 		case "notes":
 			v = u.Notes + " " + u.Alias
 		}
-		for _, w := range SearchWords(v) {
-			b.WriteByte(' ')
-			b.WriteString(textFieldPrefix[f])
-			b.WriteString(w)
+		words := SearchWords(v)
+		for _, w := range words {
+			fields.WriteString(SearchToken(realmID, f, w))
+			fields.WriteByte(' ')
+			any.WriteString(SearchToken(realmID, AnyField, w))
+			any.WriteByte(' ')
+		}
+		if len(words) > 0 {
+			// A token no query names, between two fields' words, so that a
+			// phrase never runs from the end of one field into the next.
+			any.WriteString(fieldBreak)
+			any.WriteByte(' ')
 		}
 	}
-	return b.String()
+	return strings.TrimSuffix(fields.String()+any.String(), " ")
 }
 
-// RealmToken is the index token every active user of realm realmID has.
-func RealmToken(realmID int64) string { return "r0" + strconv.FormatInt(realmID, 10) }
+// fieldBreak separates fields in the AnyField run of SearchText.
+const fieldBreak = "z0"
 
-// SearchToken returns the index token of word w in field, for queries.
-func SearchToken(field, w string) string { return textFieldPrefix[field] + w }
+// SearchToken returns the index token of word w in field (AnyField for a
+// bare term) of realm realmID. The realm's digits end at the field's
+// letter, so no two realms share a token.
+func SearchToken(realmID int64, field, w string) string {
+	return "r" + strconv.FormatInt(realmID, 10) + fieldCode[field] + w
+}
 
 // SearchWords splits s into folded words: lowercase, accents removed
 // ("Élan" -> "elan"), split at anything that is not a letter or a digit.

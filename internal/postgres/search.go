@@ -32,7 +32,7 @@ func backfillSearchText(ctx context.Context, tx pgx.Tx) error {
 // searchQuery is a user search translated to SQL conditions on users u:
 // the full-text index for text terms, indexed columns for the others.
 type searchQuery struct {
-	realm   string // the realm's index token, ANDed into every text term
+	realmID int64
 	p       params
 	where   []string
 	nothing bool // the query cannot match anything
@@ -41,13 +41,13 @@ type searchQuery struct {
 // textQuery is the tsquery for words in one of fields: word prefixes, or
 // the exact phrase when phrase is set. Words of a value must follow each
 // other (as "example.com" does in an email).
-func textQuery(fields []string, words []string, phrase bool) string {
+func textQuery(realmID int64, fields []string, words []string, phrase bool) string {
 	var alts []string
 	for _, f := range fields {
 		tokens := make([]string, len(words))
 		for i, w := range words {
 			// Tokens hold only letters and digits, so quoting needs no escape.
-			tokens[i] = "'" + directory.SearchToken(f, w) + "'"
+			tokens[i] = "'" + directory.SearchToken(realmID, f, w) + "'"
 			if !phrase && i == len(words)-1 {
 				tokens[i] += ":*"
 			}
@@ -83,7 +83,7 @@ func (sq *searchQuery) text(t directory.Term, fields []string) error {
 		}
 		return nil
 	}
-	sq.cond(t, "u.search_tsv @@ "+sq.p.add(sq.realm+" & ("+textQuery(fields, words, t.Phrase)+")")+"::tsquery")
+	sq.cond(t, "u.search_tsv @@ "+sq.p.add(textQuery(sq.realmID, fields, words, t.Phrase))+"::tsquery")
 	return nil
 }
 
@@ -110,7 +110,7 @@ func (sq *searchQuery) emailIs(t directory.Term, realmID int64) {
 }
 
 func buildSearch(realmID int64, q directory.UserQuery) (*searchQuery, error) {
-	sq := &searchQuery{realm: "'" + directory.RealmToken(realmID) + "'"}
+	sq := &searchQuery{realmID: realmID}
 	sq.where = []string{"u.realm_id = " + sq.p.add(realmID), "u.deleted_at IS NULL"}
 	if !q.FindsUsers() {
 		return &searchQuery{nothing: true}, nil
@@ -119,7 +119,7 @@ func buildSearch(realmID int64, q directory.UserQuery) (*searchQuery, error) {
 		var err error
 		switch t.Field {
 		case "":
-			err = sq.text(t, directory.TextFields)
+			err = sq.text(t, []string{directory.AnyField})
 		case "name", "details", "notes":
 			err = sq.text(t, []string{t.Field})
 		case "email":
@@ -228,5 +228,5 @@ func (s *Store) AutocompleteUsers(ctx context.Context, realmID int64, prefix str
 	}
 	return all(ctx, s.pool, scanUser, `SELECT `+searchColumns+` FROM users u
 		WHERE u.realm_id = $1 AND u.deleted_at IS NULL AND u.search_tsv @@ $2::tsquery ORDER BY u.id LIMIT $3`,
-		realmID, "'"+directory.RealmToken(realmID)+"' & ("+textQuery([]string{"name"}, words, false)+")", limit)
+		realmID, textQuery(realmID, []string{"name"}, words, false), limit)
 }

@@ -38,7 +38,8 @@ func TestQueryPlans(t *testing.T) {
 			'EXT-' || i, 'ext-' || i, CASE WHEN i % 20 = 0 THEN 'agent' ELSE 'end-user' END,
 			'UTC', 'Etc/UTC', 'en-US', 1, CASE WHEN i % 7 = 0 THEN '["vip"]' ELSE '[]' END,
 			1600000000 + i * 60, 1600000000 + i * 60,
-			'r0' || (CASE WHEN i % 50 = 0 THEN 2 ELSE 1 END) || ' n0user n0' || i || ' e0user' || i || ' e0example e0com x0ext x0' || i
+			replace('Rn0user Rn0' || i || ' Re0user' || i || ' Re0example Re0com Rx0ext Rx0' || i ||
+				' Ra0user Ra0' || i || ' Ra0user' || i || ' Ra0example Ra0com Ra0ext Ra0' || i, 'R', 'r' || (CASE WHEN i % 50 = 0 THEN 2 ELSE 1 END))
 		FROM n;
 		INSERT INTO user_counts (realm_id, role, custom_role_id, deleted, n)
 		SELECT realm_id, role, 0, 0, count(*) FROM users GROUP BY realm_id, role;`)
@@ -79,7 +80,7 @@ func TestQueryPlans(t *testing.T) {
 	search("created in a week", directory.UserQuery{Terms: []directory.Term{{Field: "created", Op: directory.OpGT, Time: time.Unix(1605000000, 0)},
 		{Field: "created", Op: directory.OpLT, Time: time.Unix(1605600000, 0)}}}, directory.SearchPage{Limit: 100})
 	add("autocomplete", `SELECT u.id FROM users_fts f CROSS JOIN users u ON u.id = f.rowid
-		WHERE users_fts MATCH ? AND u.realm_id = ? AND u.deleted_at IS NULL ORDER BY f.rowid LIMIT ?`, `"r01" AND "n0us"*`, 1, 100)
+		WHERE users_fts MATCH ? AND u.realm_id = ? AND u.deleted_at IS NULL ORDER BY f.rowid LIMIT ?`, `"r1n0us"*`, 1, 100)
 	where, args := userWhere(1, directory.UserFilter{})
 	add("list keyset deep", `SELECT id FROM users WHERE `+where+` AND id > ? ORDER BY id ASC LIMIT ?`, append(args, 90000, 101)...)
 	where, args = userWhere(1, directory.UserFilter{Roles: []directory.Role{directory.RoleAgent}})

@@ -12,7 +12,6 @@ import (
 // searchQuery is a user search translated to SQL: FTS5 MATCH expressions
 // for the text terms, conditions on indexed columns for the others.
 type searchQuery struct {
-	realm   string   // the realm's index token, ANDed into every MATCH
 	match   []string // positive full-text expressions, ANDed into one MATCH
 	realmID int64
 	tag     string   // a tag every match has, which drives the query when no text term does
@@ -27,12 +26,12 @@ func ftsString(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) 
 // textMatch is the FTS5 expression for words in one of fields: word
 // prefixes, or the exact phrase when phrase is set. Several words must
 // follow each other (as "example.com" does in an email).
-func textMatch(fields []string, words []string, phrase bool) string {
+func textMatch(realmID int64, fields []string, words []string, phrase bool) string {
 	var alts []string
 	for _, f := range fields {
 		tokens := make([]string, len(words))
 		for i, w := range words {
-			tokens[i] = directory.SearchToken(f, w)
+			tokens[i] = directory.SearchToken(realmID, f, w)
 		}
 		e := ftsString(strings.Join(tokens, " "))
 		if !phrase {
@@ -69,10 +68,10 @@ func (sq *searchQuery) text(t directory.Term, fields []string) error {
 		}
 		return nil
 	}
-	e := textMatch(fields, words, t.Phrase)
+	e := textMatch(sq.realmID, fields, words, t.Phrase)
 	if t.Negated {
 		sq.where = append(sq.where, "u.id NOT IN (SELECT rowid FROM users_fts WHERE users_fts MATCH ?)")
-		sq.args = append(sq.args, sq.realm+" AND "+e)
+		sq.args = append(sq.args, e)
 		return nil
 	}
 	sq.match = append(sq.match, e)
@@ -119,7 +118,7 @@ func (sq *searchQuery) trigram(t directory.Term, column string) {
 }
 
 func buildSearch(realmID int64, q directory.UserQuery) (*searchQuery, error) {
-	sq := &searchQuery{realmID: realmID, realm: ftsString(directory.RealmToken(realmID)),
+	sq := &searchQuery{realmID: realmID,
 		where: []string{"u.realm_id = ?", "u.deleted_at IS NULL"}, args: []any{realmID}}
 	if !q.FindsUsers() {
 		return &searchQuery{nothing: true}, nil
@@ -128,7 +127,7 @@ func buildSearch(realmID int64, q directory.UserQuery) (*searchQuery, error) {
 		var err error
 		switch t.Field {
 		case "":
-			err = sq.text(t, directory.TextFields)
+			err = sq.text(t, []string{directory.AnyField})
 		case "name", "details", "notes":
 			err = sq.text(t, []string{t.Field})
 		case "email":
@@ -207,10 +206,10 @@ func (sq *searchQuery) from() (string, []any) {
 	return "users_fts f CROSS JOIN users u ON u.id = f.rowid", []any{sq.matchExpr()}
 }
 
-// matchExpr is the one MATCH expression of the positive text terms, within
-// the realm.
+// matchExpr is the one MATCH expression of the positive text terms; their
+// tokens name the realm.
 func (sq *searchQuery) matchExpr() string {
-	return sq.realm + " AND " + strings.Join(sq.match, " AND ")
+	return strings.Join(sq.match, " AND ")
 }
 
 func (sq *searchQuery) sql(selection string) (string, []any) {
@@ -281,8 +280,8 @@ func (s *Store) CountSearchUsers(ctx context.Context, realmID int64, q directory
 	query, args := sq.sql("count(*)")
 	switch {
 	case len(sq.match) > 0 && sq.tag == "" && len(sq.where) == 2:
-		// Only text terms: the index holds just this realm's active users
-		// under its token, so it counts alone, without reading users.
+		// Only text terms: their tokens hold just this realm's active
+		// users, so the index counts alone, without reading users.
 		query, args = "SELECT count(*) FROM users_fts WHERE users_fts MATCH ?", []any{sq.matchExpr()}
 	case len(sq.match) == 0 && sq.tag != "" && len(sq.where) == 2:
 		// Only a tag: user_tags holds active users only.
@@ -302,7 +301,7 @@ func (s *Store) AutocompleteUsers(ctx context.Context, realmID int64, prefix str
 	}
 	return s.queryUsers(ctx, `SELECT `+searchColumns+` FROM users_fts f CROSS JOIN users u ON u.id = f.rowid
 		WHERE users_fts MATCH ? AND u.realm_id = ? AND u.deleted_at IS NULL ORDER BY f.rowid LIMIT ?`,
-		ftsString(directory.RealmToken(realmID))+" AND "+textMatch([]string{"name"}, words, false), realmID, limit)
+		textMatch(realmID, []string{"name"}, words, false), realmID, limit)
 }
 
 // backfillSearchText fills search_text for users written before it
