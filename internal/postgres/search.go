@@ -215,8 +215,26 @@ func (s *Store) CountSearchUsers(ctx context.Context, realmID int64, q directory
 		return 0, err
 	}
 	var n int64
+	if tag, ok := loneTag(q); ok {
+		// user_tags holds active users only: it counts alone, where the
+		// GIN-backed join would recheck every match in users.
+		err = s.pool.QueryRow(ctx, `SELECT count(*) FROM user_tags WHERE realm_id = $1 AND tag = $2`, realmID, tag).Scan(&n)
+		return n, err
+	}
 	err = s.pool.QueryRow(ctx, `SELECT count(*) FROM users u WHERE `+strings.Join(sq.where, " AND "), sq.p...).Scan(&n)
 	return n, err
+}
+
+// loneTag reports whether q is exactly one positive, exact tags: term.
+func loneTag(q directory.UserQuery) (string, bool) {
+	if len(q.Terms) != 1 {
+		return "", false
+	}
+	t := q.Terms[0]
+	if t.Field != "tags" || t.Negated || t.Wildcard {
+		return "", false
+	}
+	return strings.ToLower(t.Value), true
 }
 
 // AutocompleteUsers returns active users whose name has a word starting
