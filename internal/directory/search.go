@@ -167,6 +167,20 @@ func SearchText(realmID int64, u *User) string {
 	return strings.TrimSuffix(fields.String()+any.String(), " ")
 }
 
+// TextWords returns the folded words a text term (a bare word, name,
+// details, notes...) looks for. A * is allowed only at the end, meaning a
+// word prefix, which is how text terms match anyway; elsewhere it is a bad
+// request. No words (punctuation only) means the term matches nothing.
+func TextWords(t Term) ([]string, error) {
+	value := t.Value
+	prefixOnly := strings.HasSuffix(value, "*") && !strings.Contains(strings.TrimSuffix(value, "*"), "*")
+	if t.Wildcard && !prefixOnly {
+		return nil, Errorf(KindBadRequest,
+			"a wildcard inside a word is supported on email, external_id and phone; elsewhere put * at the end of a word")
+	}
+	return SearchWords(strings.TrimSuffix(value, "*")), nil
+}
+
 // fieldBreak separates fields in the AnyField run of SearchText.
 const fieldBreak = "z0"
 

@@ -70,13 +70,10 @@ func (sq *searchQuery) cond(t directory.Term, cond string) {
 }
 
 func (sq *searchQuery) text(t directory.Term, fields []string) error {
-	value := t.Value
-	prefixOnly := strings.HasSuffix(value, "*") && !strings.Contains(strings.TrimSuffix(value, "*"), "*")
-	if t.Wildcard && !prefixOnly {
-		return directory.Errorf(directory.KindBadRequest,
-			"a wildcard inside a word is supported on email, external_id and phone; elsewhere put * at the end of a word")
+	words, err := directory.TextWords(t)
+	if err != nil {
+		return err
 	}
-	words := directory.SearchWords(strings.TrimSuffix(value, "*"))
 	if len(words) == 0 {
 		if !t.Negated {
 			sq.nothing = true

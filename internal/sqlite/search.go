@@ -54,13 +54,10 @@ func likePattern(v string) string {
 // textTerm adds a term on text fields: FTS when positive, NOT IN (FTS) when
 // negated.
 func (sq *searchQuery) text(t directory.Term, fields []string) error {
-	value := t.Value
-	prefixOnly := strings.HasSuffix(value, "*") && !strings.Contains(strings.TrimSuffix(value, "*"), "*")
-	if t.Wildcard && !prefixOnly {
-		return directory.Errorf(directory.KindBadRequest,
-			"a wildcard inside a word is supported on email, external_id and phone; elsewhere put * at the end of a word")
+	words, err := directory.TextWords(t)
+	if err != nil {
+		return err
 	}
-	words := directory.SearchWords(strings.TrimSuffix(value, "*"))
 	if len(words) == 0 {
 		// Nothing searchable (punctuation only): nothing matches it.
 		if !t.Negated {
