@@ -149,6 +149,9 @@ func (e *env) userImport(ctx context.Context, args []string) error {
 	if sum.Seconds > 0 {
 		sum.RowsPerSecond = float64(sum.Rows) / sum.Seconds
 	}
+	if err := optimize(ctx, store); err != nil {
+		return err
+	}
 	if *asJSON {
 		if err := json.NewEncoder(e.stdout).Encode(sum); err != nil {
 			return err

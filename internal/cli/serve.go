@@ -58,10 +58,44 @@ func (e *env) serve(ctx context.Context, args []string) error {
 	jobsCtx, stopJobs := context.WithCancel(ctx)
 	var jobs sync.WaitGroup
 	jobs.Go(func() { svc.RunJobs(jobsCtx, jobWorkers, jobPoll, log) })
+	jobs.Go(func() { optimizeEvery(jobsCtx, store, time.Hour, log) })
 	err = server.Serve(ctx, ln, handler, log, 20*time.Second)
 	stopJobs()
 	jobs.Wait()
 	return err
+}
+
+// optimizer is a store that refreshes its query planner's statistics
+// (SQLite; PostgreSQL's autovacuum does it on its own).
+type optimizer interface {
+	Optimize(ctx context.Context) error
+}
+
+// optimize refreshes the store's planner statistics after a bulk load,
+// when the store keeps them itself.
+func optimize(ctx context.Context, store directory.Store) error {
+	if o, ok := store.(optimizer); ok {
+		return o.Optimize(ctx)
+	}
+	return nil
+}
+
+// optimizeEvery refreshes the planner statistics every period until ctx
+// ends: a realm that grows from nothing to a million users needs them
+// redone, or SQLite may sort whole ranges to page them.
+func optimizeEvery(ctx context.Context, store directory.Store, period time.Duration, log *slog.Logger) {
+	t := time.NewTicker(period)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := optimize(ctx, store); err != nil && ctx.Err() == nil {
+				log.Error("refreshing planner statistics", "err", err)
+			}
+		}
+	}
 }
 
 // jobWorkers bulk jobs run at once on each node, looking for new ones
