@@ -217,10 +217,6 @@ func isASCII(s string) bool {
 	return true
 }
 
-// maxSearchResults bounds how deep an offset search may page, as Zendesk's
-// users search does.
-const maxSearchResults = 10000
-
 // SearchUsers runs q for an agent or admin: one page of matching users.
 func (s *Service) SearchUsers(ctx context.Context, a Actor, q UserQuery, p SearchPage) ([]User, error) {
 	if err := s.checkSearch(a, q); err != nil {

@@ -1,10 +1,8 @@
 package zendesk
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -299,10 +297,10 @@ func decodeJobItem(el json.RawMessage, selector bool) directory.JobItem {
 			}
 		}
 		if raw, ok := obj["external_id"]; ok && item.UserID == 0 && !isNull(raw) {
-			json.Unmarshal(raw, &item.ExternalID) // a non-string is reported by decodeUser below
+			json.Unmarshal(raw, &item.ExternalID) // a non-string is reported by userInput below
 		}
 	}
-	in, err := decodeUserObject(el)
+	in, err := userInput(obj)
 	var de *directory.Error
 	switch {
 	case errors.As(err, &de):
@@ -312,13 +310,6 @@ func decodeJobItem(el json.RawMessage, selector bool) directory.JobItem {
 	}
 	item.Input = in
 	return item
-}
-
-// decodeUserObject decodes one user object with decodeUser, so that bulk
-// and single writes accept exactly the same fields.
-func decodeUserObject(obj json.RawMessage) (directory.UserInput, error) {
-	body := append(append([]byte(`{"user":`), obj...), '}')
-	return decodeUser(&http.Request{Body: io.NopCloser(bytes.NewReader(body))})
 }
 
 func invalidItem(field, message string) *directory.Error {

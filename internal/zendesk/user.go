@@ -1,6 +1,7 @@
 package zendesk
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/url"
@@ -223,15 +224,21 @@ func (h *Handler) deletedUser(r *http.Request, u *directory.User) deletedUser {
 
 // decodeUser reads the {"user": {...}} body of a create or update.
 func decodeUser(r *http.Request) (directory.UserInput, error) {
-	var in directory.UserInput
 	body, err := readObject(r)
 	if err != nil {
-		return in, err
+		return directory.UserInput{}, err
 	}
 	obj, err := member(body, "user")
 	if err != nil {
-		return in, err
+		return directory.UserInput{}, err
 	}
+	return userInput(obj)
+}
+
+// userInput decodes the members of one user object, as single and bulk
+// writes send it; type errors are a 422 naming each field.
+func userInput(obj map[string]json.RawMessage) (directory.UserInput, error) {
+	var in directory.UserInput
 	f := fields{obj: obj}
 	f.str("name", &in.Name)
 	f.str("first_name", &in.FirstName)
@@ -321,6 +328,27 @@ func actorAndID(r *http.Request) (directory.Actor, int64, error) {
 	id, err := pathID(r)
 	return a, id, err
 }
+
+// userAction answers an endpoint that acts on the user of its path: it
+// runs act as the request's actor and writes the user under key, rendered
+// by view.
+func (h *Handler) userAction(w http.ResponseWriter, r *http.Request,
+	act func(context.Context, directory.Actor, int64) (*directory.User, error),
+	key string, view func(*http.Request, *directory.User) any) error {
+	a, id, err := actorAndID(r)
+	if err != nil {
+		return err
+	}
+	u, err := act(r.Context(), a, id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{key: view(r, u)})
+	return nil
+}
+
+func (h *Handler) fullView(r *http.Request, u *directory.User) any    { return h.fullUser(r, u) }
+func (h *Handler) deletedView(r *http.Request, u *directory.User) any { return h.deletedUser(r, u) }
 
 // listUsers serves GET /api/v2/users.
 func (h *Handler) listUsers(w http.ResponseWriter, r *http.Request) error {
@@ -488,16 +516,7 @@ func anonymousUser() map[string]any {
 
 // showUser serves GET /api/v2/users/{id}.
 func (h *Handler) showUser(w http.ResponseWriter, r *http.Request) error {
-	a, id, err := actorAndID(r)
-	if err != nil {
-		return err
-	}
-	u, err := h.svc.User(r.Context(), a, id)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"user": h.userView(r, u)})
-	return nil
+	return h.userAction(w, r, h.svc.User, "user", h.userView)
 }
 
 // createUser serves POST /api/v2/users: 201 with Location.
@@ -564,16 +583,7 @@ func (h *Handler) updateUser(w http.ResponseWriter, r *http.Request) error {
 // deleteUser serves DELETE /api/v2/users/{id}: a soft delete answered with
 // the user, now inactive.
 func (h *Handler) deleteUser(w http.ResponseWriter, r *http.Request) error {
-	a, id, err := actorAndID(r)
-	if err != nil {
-		return err
-	}
-	u, err := h.svc.DeleteUser(r.Context(), a, id)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"user": h.fullUser(r, u)})
-	return nil
+	return h.userAction(w, r, h.svc.DeleteUser, "user", h.fullView)
 }
 
 // emptyUserList answers a list of users that cannot have members yet
@@ -653,29 +663,11 @@ func (h *Handler) countDeletedUsers(w http.ResponseWriter, r *http.Request) erro
 
 // showDeletedUser serves GET /api/v2/deleted_users/{id}.
 func (h *Handler) showDeletedUser(w http.ResponseWriter, r *http.Request) error {
-	a, id, err := actorAndID(r)
-	if err != nil {
-		return err
-	}
-	u, err := h.svc.DeletedUser(r.Context(), a, id)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"deleted_user": h.deletedUser(r, u)})
-	return nil
+	return h.userAction(w, r, h.svc.DeletedUser, "deleted_user", h.deletedView)
 }
 
 // permanentlyDeleteUser serves DELETE /api/v2/deleted_users/{id}: the
 // user's personal data is erased.
 func (h *Handler) permanentlyDeleteUser(w http.ResponseWriter, r *http.Request) error {
-	a, id, err := actorAndID(r)
-	if err != nil {
-		return err
-	}
-	u, err := h.svc.EraseUser(r.Context(), a, id)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"deleted_user": h.deletedUser(r, u)})
-	return nil
+	return h.userAction(w, r, h.svc.EraseUser, "deleted_user", h.deletedView)
 }
