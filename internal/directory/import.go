@@ -3,6 +3,7 @@ package directory
 import (
 	"context"
 	"reflect"
+	"slices"
 	"strings"
 	"time"
 )
@@ -240,7 +241,15 @@ func (s *Service) importBatch(ctx context.Context, a Actor, rows []UserInput, re
 		}
 	}
 
-	// Apply each row as CreateUser or UpdateUser would.
+	// Apply each row as CreateUser or UpdateUser would, with the realm's
+	// user fields when a row has values for them.
+	var fields []UserField
+	if slices.ContainsFunc(batch, func(r importRow) bool { return len(r.in.UserFields) > 0 }) {
+		var err error
+		if fields, err = s.store.UserFields(ctx, a.RealmID); err != nil {
+			return 0, err
+		}
+	}
 	now := s.Now()
 	for i := range batch {
 		r := &batch[i]
@@ -248,9 +257,9 @@ func (s *Service) importBatch(ctx context.Context, a Actor, rows []UserInput, re
 			continue
 		}
 		if r.old != nil {
-			r.err = s.importUpdate(a, r, current[r.old.ID], now)
+			r.err = s.importUpdate(ctx, a, r, current[r.old.ID], fields, now)
 		} else {
-			r.err = s.importCreate(a, r, now)
+			r.err = s.importCreate(ctx, a, r, fields, now)
 		}
 	}
 
@@ -405,9 +414,12 @@ func identityField(typ string) string {
 }
 
 // importCreate prepares r as CreateUser prepares a new user.
-func (s *Service) importCreate(a Actor, r *importRow, now time.Time) error {
+func (s *Service) importCreate(ctx context.Context, a Actor, r *importRow, fields []UserField, now time.Time) error {
 	u := s.newUser(a.RealmID, now)
 	if err := s.applyUserInput(u, r.in, true); err != nil {
+		return err
+	}
+	if err := s.applyUserFieldValues(ctx, u, r.in.UserFields, fields); err != nil {
 		return err
 	}
 	if err := authorizeRole(a, u.Role); err != nil {
@@ -424,7 +436,7 @@ func (s *Service) importCreate(a Actor, r *importRow, now time.Time) error {
 
 // importUpdate prepares r as UpdateUser prepares a change of r.old, and
 // marks it to skip when it changes nothing.
-func (s *Service) importUpdate(a Actor, r *importRow, current []Identity, now time.Time) error {
+func (s *Service) importUpdate(ctx context.Context, a Actor, r *importRow, current []Identity, fields []UserField, now time.Time) error {
 	if err := authorizeWrite(a, r.old); err != nil {
 		return err
 	}
@@ -432,6 +444,9 @@ func (s *Service) importUpdate(a Actor, r *importRow, current []Identity, now ti
 	in := r.in
 	in.Identities = nil // identities are create-only
 	if err := s.applyUserInput(u, in, false); err != nil {
+		return err
+	}
+	if err := s.applyUserFieldValues(ctx, u, in.UserFields, fields); err != nil {
 		return err
 	}
 	if err := authorizePrivileges(a, r.old, u); err != nil {

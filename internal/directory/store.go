@@ -12,9 +12,10 @@ import (
 // violation is a KindInvalid error whose field names the column ("email",
 // "external_id", "uid") with code "DuplicateValue".
 type Store interface {
-	SearchStore // search.go
-	JobStore    // job.go
-	ImportStore // import.go
+	SearchStore    // search.go
+	JobStore       // job.go
+	ImportStore    // import.go
+	UserFieldStore // userfield.go
 
 	// Migrate applies the embedded migrations not yet applied.
 	Migrate(ctx context.Context) error

@@ -206,6 +206,9 @@ func (s *Service) CreateUser(ctx context.Context, a Actor, in UserInput) (*User,
 	if err := s.applyUserInput(u, in, true); err != nil {
 		return nil, err
 	}
+	if err := s.applyUserFieldInput(ctx, u, in.UserFields); err != nil {
+		return nil, err
+	}
 	if err := authorizeRole(a, u.Role); err != nil {
 		return nil, err
 	}
@@ -293,6 +296,9 @@ func (s *Service) UpdateUser(ctx context.Context, a Actor, id int64, in UserInpu
 	u := cloneUser(old)
 	in.Identities = nil // identities are create-only
 	if err := s.applyUserInput(u, in, false); err != nil {
+		return nil, err
+	}
+	if err := s.applyUserFieldInput(ctx, u, in.UserFields); err != nil {
 		return nil, err
 	}
 	if err := authorizePrivileges(a, old, u); err != nil {

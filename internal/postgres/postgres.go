@@ -211,6 +211,7 @@ var uniqueFields = map[string]string{
 	"realms_uid":              "uid",
 	"api_tokens_hash":         "token",
 	"access_tokens_hash":      "token",
+	"user_fields_realm_key":   "key",
 }
 
 // mapError turns unique violations into KindInvalid duplicate errors, "no

@@ -155,6 +155,7 @@ var uniqueFields = []struct{ index, field string }{
 	{"realms.uid", "uid"},
 	{"api_tokens.hash", "token"},
 	{"access_tokens.hash", "token"},
+	{"user_fields.key", "key"},
 }
 
 // mapError turns unique violations into KindInvalid duplicate errors and

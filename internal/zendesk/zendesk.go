@@ -97,8 +97,9 @@ func (h *Handler) routes() {
 	h.handle("GET /api/v2/locales/detect_best_locale", h.detectBestLocale)
 	h.handle("GET /api/v2/locales/{id}", h.showLocale)
 
-	h.searchRoutes() // search.go
-	h.jobRoutes()    // job.go
+	h.searchRoutes()    // search.go
+	h.jobRoutes()       // job.go
+	h.userFieldRoutes() // userfield.go
 
 	h.handle("/api/v2/", func(http.ResponseWriter, *http.Request) error { return errInvalidEndpoint })
 }
@@ -139,7 +140,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if principal != nil {
-		r = r.WithContext(context.WithValue(r.Context(), principalKey{}, principal))
+		ctx := context.WithValue(r.Context(), principalKey{}, principal)
+		r = r.WithContext(context.WithValue(ctx, fieldCacheKey{}, &fieldCache{}))
 	}
 	h.mux.ServeHTTP(w, r)
 }

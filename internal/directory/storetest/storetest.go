@@ -40,6 +40,7 @@ func Run(t *testing.T, open Opener) {
 		{"Autocomplete", testAutocomplete},
 		{"EraseMovesCounters", testEraseMovesCounters},
 		{"UpdateKeepsCredentials", testUpdateKeepsCredentials},
+		{"UserFields", testUserFields},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
