@@ -2,6 +2,8 @@ package directory
 
 import (
 	"context"
+	"encoding/hex"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -164,7 +166,41 @@ func SearchText(realmID int64, u *User) string {
 			any.WriteByte(' ')
 		}
 	}
+	// Custom field values, under their key: not among a bare term's words
+	// (Zendesk's bare terms look at the built-in fields).
+	keys := make([]string, 0, len(u.UserFields))
+	for k := range u.UserFields {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		for _, w := range SearchWords(FieldValueText(u.UserFields[k])) {
+			fields.WriteString(SearchToken(realmID, k, w))
+			fields.WriteByte(' ')
+		}
+	}
 	return strings.TrimSuffix(fields.String()+any.String(), " ")
+}
+
+// FieldValueText is the text a custom field value is searched by: a
+// string as is, a number in its shortest form, a list of option values
+// joined, a boolean as "true" or "false".
+func FieldValueText(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	case bool:
+		return strconv.FormatBool(x)
+	case []any:
+		parts := make([]string, 0, len(x))
+		for _, el := range x {
+			parts = append(parts, FieldValueText(el))
+		}
+		return strings.Join(parts, " ")
+	}
+	return ""
 }
 
 // TextWords returns the folded words a text term (a bare word, name,
@@ -185,11 +221,21 @@ func TextWords(t Term) ([]string, error) {
 const fieldBreak = "z0"
 
 // SearchToken returns the index token of word w in field (AnyField for a
-// bare term) of realm realmID. The realm's digits end at the field's
-// letter, so no two realms share a token.
+// bare term, or a custom field key) of realm realmID. The realm's digits
+// end at the field's letter, so no two realms share a token. A custom
+// field's key, which may hold underscores and capitals, is written in hex
+// between two k's (no hex digit), so the token stays one word.
 func SearchToken(realmID int64, field, w string) string {
-	return "r" + strconv.FormatInt(realmID, 10) + fieldCode[field] + w
+	code, ok := fieldCode[field]
+	if !ok {
+		code = "k" + hex.EncodeToString([]byte(field)) + "k"
+	}
+	return "r" + strconv.FormatInt(realmID, 10) + code + w
 }
+
+// IsCustomField reports whether a search term's field is a custom user
+// field key rather than a keyword of the query language.
+func IsCustomField(field string) bool { return field != AnyField && !searchFields[field] }
 
 // SearchWords splits s into folded words: lowercase, accents removed
 // ("Élan" -> "elan"), split at anything that is not a letter or a digit.
@@ -219,7 +265,7 @@ func isASCII(s string) bool {
 
 // SearchUsers runs q for an agent or admin: one page of matching users.
 func (s *Service) SearchUsers(ctx context.Context, a Actor, q UserQuery, p SearchPage) ([]User, error) {
-	if err := s.checkSearch(a, q); err != nil {
+	if err := s.checkSearch(ctx, a, q); err != nil {
 		return nil, err
 	}
 	return s.store.SearchUsers(ctx, a.RealmID, q, p)
@@ -227,7 +273,7 @@ func (s *Service) SearchUsers(ctx context.Context, a Actor, q UserQuery, p Searc
 
 // CountSearchUsers counts the users matching q, exactly.
 func (s *Service) CountSearchUsers(ctx context.Context, a Actor, q UserQuery) (int64, error) {
-	if err := s.checkSearch(a, q); err != nil {
+	if err := s.checkSearch(ctx, a, q); err != nil {
 		return 0, err
 	}
 	return s.store.CountSearchUsers(ctx, a.RealmID, q)
@@ -246,19 +292,40 @@ func (s *Service) AutocompleteUsers(ctx context.Context, a Actor, prefix string,
 	return s.store.AutocompleteUsers(ctx, a.RealmID, strings.Join(words, " "), limit)
 }
 
-// checkSearch refuses searches by end users and queries on fields that do
-// not exist (no custom user field is defined yet).
-func (s *Service) checkSearch(a Actor, q UserQuery) error {
+// checkSearch refuses searches by end users, queries on fields that are
+// neither keywords nor the realm's custom field keys, and comparisons
+// (<, >) on custom fields, whose values are indexed as words.
+func (s *Service) checkSearch(ctx context.Context, a Actor, q UserQuery) error {
 	if err := requireStaff(a); err != nil {
 		return err
 	}
 	if !q.FindsUsers() {
 		return nil // keywords of other record types are theirs to judge
 	}
+	var fields []UserField
 	for _, t := range q.Terms {
-		if t.Field != "" && !searchFields[t.Field] {
+		if !IsCustomField(t.Field) {
+			continue
+		}
+		if fields == nil {
+			var err error
+			if fields, err = s.store.UserFields(ctx, a.RealmID); err != nil {
+				return err
+			}
+		}
+		if _, err := findUserField(fields, t.Field); err != nil || isNumericKey(t.Field) {
 			return Errorf(KindBadRequest, "%s is not a search keyword or a user field key", t.Field)
+		}
+		if t.Op != OpEq {
+			return Errorf(KindBadRequest, "%s is a custom field: search it with %s:value, comparisons are not supported", t.Field, t.Field)
 		}
 	}
 	return nil
+}
+
+// isNumericKey reports a key made of digits only, which findUserField
+// would take for an id; keys are never all digits.
+func isNumericKey(k string) bool {
+	_, err := strconv.ParseInt(k, 10, 64)
+	return err == nil
 }

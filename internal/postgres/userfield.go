@@ -74,7 +74,7 @@ func writeFieldOptions(ctx context.Context, tx pgx.Tx, realmID int64, f *directo
 }
 
 // DeleteUserField deletes the field, its options and every user's value
-// of it.
+// of it, rewriting those users (their search text indexes the value).
 func (s *Store) DeleteUserField(ctx context.Context, realmID int64, f *directory.UserField) error {
 	return s.tx(ctx, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `DELETE FROM user_fields WHERE realm_id = $1 AND id = $2`, realmID, f.ID)
@@ -84,11 +84,20 @@ func (s *Store) DeleteUserField(ctx context.Context, realmID int64, f *directory
 		if tag.RowsAffected() == 0 {
 			return directory.ErrNotFound
 		}
-		// Only users holding a value are rewritten; deleting a field is a
-		// rare administrative act.
-		_, err = tx.Exec(ctx, `UPDATE users SET user_fields = user_fields - $1::text WHERE realm_id = $2 AND user_fields ? $1::text`,
-			f.Key, realmID)
-		return err
+		// Only users holding a value are rewritten, locked as they are read;
+		// deleting a field is a rare administrative act.
+		users, err := all(ctx, tx, scanUser, `SELECT `+userColumns+` FROM users
+			WHERE realm_id = $1 AND user_fields ? $2::text ORDER BY id FOR UPDATE`, realmID, f.Key)
+		if err != nil {
+			return err
+		}
+		for i := range users {
+			delete(users[i].UserFields, f.Key)
+			if _, err := tx.Exec(ctx, updateUserSQL, updateUserArgs(realmID, &users[i])...); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 }
 

@@ -178,7 +178,8 @@ func buildSearch(realmID int64, q directory.UserQuery) (*searchQuery, error) {
 			// Organizations and groups do not exist yet: nobody is in one.
 			sq.cond(t, "0")
 		default:
-			err = directory.Errorf(directory.KindBadRequest, "%s is not a search keyword", t.Field)
+			// A custom field key, checked by the Service: its value's words.
+			err = sq.text(t, []string{t.Field})
 		}
 		if err != nil {
 			return nil, err

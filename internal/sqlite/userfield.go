@@ -93,7 +93,7 @@ func optionIDs(options []directory.FieldOption) []int64 {
 }
 
 // DeleteUserField deletes the field, its options and every user's value
-// of it.
+// of it, rewriting those users (their search text indexes the value).
 func (s *Store) DeleteUserField(ctx context.Context, realmID int64, f *directory.UserField) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM user_fields WHERE realm_id = ? AND id = ?`, realmID, f.ID)
@@ -103,12 +103,37 @@ func (s *Store) DeleteUserField(ctx context.Context, realmID int64, f *directory
 		if n, _ := res.RowsAffected(); n == 0 {
 			return directory.ErrNotFound
 		}
-		// A scan of the realm's users, but only those holding a value are
-		// rewritten; deleting a field is a rare administrative act.
+		// A scan of the realm's users, of which only those holding a value
+		// are rewritten; deleting a field is a rare administrative act.
 		path := `$."` + f.Key + `"` // keys are letters, digits and underscores
-		_, err = tx.ExecContext(ctx, `UPDATE users SET user_fields = json_remove(user_fields, ?)
-			WHERE realm_id = ? AND json_type(user_fields, ?) IS NOT NULL`, path, realmID, path)
-		return err
+		rows, err := tx.QueryContext(ctx, `SELECT id FROM users WHERE realm_id = ? AND json_type(user_fields, ?) IS NOT NULL`, realmID, path)
+		if err != nil {
+			return err
+		}
+		var ids []int64
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return err
+			}
+			ids = append(ids, id)
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		rows.Close()
+		for _, id := range ids {
+			u, err := scanUser(tx.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE realm_id = ? AND id = ?`, realmID, id))
+			if err != nil {
+				return err
+			}
+			delete(u.UserFields, f.Key)
+			if err := updateUserRow(ctx, tx, realmID, u); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 }
 

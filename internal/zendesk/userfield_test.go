@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -138,6 +139,30 @@ func TestUserFields(t *testing.T) {
 		e.golden("user_fields_invalid_values", res.body)
 		if after, _ := e.store.UserByID(ctx, e.acme.ID, customer); after.Name != stored.Name || !cmp.Equal(after.UserFields, stored.UserFields) {
 			t.Errorf("a refused update changed the user: %+v", after)
+		}
+
+		// Values are searchable by key (not by a bare word); keys that name
+		// no field, and comparisons on fields, are refused.
+		for _, tc := range []struct {
+			query string
+			want  int
+		}{
+			{"plan:gold", 1}, {"langs:es", 1}, {"since:2019-07-23", 1}, {"seats:12", 1}, {"plan:silver", 0},
+			{"nickname:car", 1}, {"-plan:gold", 2}, {"carly", 0},
+		} {
+			res := e.do("GET", "/api/v2/users/search?query="+url.QueryEscape(tc.query), "agent", "")
+			if res.status != http.StatusOK || res.json(t)["count"] != float64(tc.want) {
+				t.Errorf("search %s: %d %s, want %d found", tc.query, res.status, res.body, tc.want)
+			}
+		}
+		for _, q := range []string{"shoe_size:9", "seats>5"} {
+			if res := e.do("GET", "/api/v2/users/search?query="+url.QueryEscape(q), "agent", ""); res.status != http.StatusBadRequest {
+				t.Errorf("search %s: %d %s, want 400", q, res.status, res.body)
+			}
+		}
+		// beta has no field "plan".
+		if res := e.do("GET", "/api/v2/users/search?query=plan:gold", "beta-admin", ""); res.status != http.StatusBadRequest {
+			t.Errorf("beta's search plan:gold: %d %s", res.status, res.body)
 		}
 
 		// null and "" clear; unchecking removes the tag.

@@ -96,8 +96,41 @@ func testUserFields(t *testing.T, s directory.Store) {
 	ub := newUser("Bob")
 	ub.UserFields = map[string]any{"level": "x"}
 	create(t, s, b.ID, ub)
+	// Values are searchable under their key, in their realm only.
+	search := func(realmID int64, key, value string) []int64 {
+		t.Helper()
+		q := directory.UserQuery{Terms: []directory.Term{{Field: key, Value: value}}}
+		users, err := s.SearchUsers(ctx, realmID, q, directory.SearchPage{Limit: 10})
+		if err != nil {
+			t.Fatalf("search %s:%s: %v", key, value, err)
+		}
+		n, err := s.CountSearchUsers(ctx, realmID, q)
+		if err != nil || n != int64(len(users)) {
+			t.Fatalf("count %s:%s = %d, %v; the search found %d", key, value, n, err, len(users))
+		}
+		return ids(users)
+	}
+	if got := search(a.ID, "level", "silver"); !cmp.Equal(got, []int64{ua.ID}) {
+		t.Errorf("level:silver = %v, want Ann", got)
+	}
+	if got := search(a.ID, "note", "vi"); !cmp.Equal(got, []int64{ua.ID}) {
+		t.Errorf("note:vi (a prefix) = %v, want Ann", got)
+	}
+	if got := search(a.ID, "level", "x"); len(got) != 0 {
+		t.Errorf("acme's level:x = %v, found beta's user", got)
+	}
+	if got := search(b.ID, "level", "x"); !cmp.Equal(got, []int64{ub.ID}) {
+		t.Errorf("beta's level:x = %v, want Bob", got)
+	}
 	if err := s.DeleteUserField(ctx, a.ID, level); err != nil {
 		t.Fatal(err)
+	}
+	// The deleted field's values leave the index with it.
+	if got := search(a.ID, "level", "silver"); len(got) != 0 {
+		t.Errorf("level:silver after the field's deletion = %v", got)
+	}
+	if got := search(a.ID, "note", "vip"); !cmp.Equal(got, []int64{ua.ID}) {
+		t.Errorf("note:vip after level's deletion = %v, want Ann", got)
 	}
 	if u, _ := s.UserByID(ctx, a.ID, ua.ID); !cmp.Equal(u.UserFields, map[string]any{"note": "vip"}) {
 		t.Errorf("acme user's fields after delete = %v", u.UserFields)
