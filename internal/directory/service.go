@@ -15,6 +15,9 @@ type Service struct {
 	now      func() time.Time
 	newUUID  func() string
 	newJobID func() string
+	// fieldKeys remembers each realm's user field keys for rendering
+	// users; a pointer, as job items run on copies of the Service.
+	fieldKeys *fieldKeyCache
 }
 
 // ServiceOptions injects the clock and the UUID and job id sources, so
@@ -28,7 +31,8 @@ type ServiceOptions struct {
 
 // NewService returns a Service over store.
 func NewService(store Store, opts ServiceOptions) *Service {
-	s := &Service{store: store, now: opts.Now, newUUID: opts.NewUUID, newJobID: opts.NewJobID}
+	s := &Service{store: store, now: opts.Now, newUUID: opts.NewUUID, newJobID: opts.NewJobID,
+		fieldKeys: &fieldKeyCache{byRealm: map[int64]cachedKeys{}}}
 	if s.now == nil {
 		s.now = time.Now
 	}

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -152,6 +153,55 @@ type UserFieldStore interface {
 	ReorderUserFields(ctx context.Context, realmID int64, ids []int64) error
 }
 
+// FieldKeysTTL is how long UserFieldKeys may answer from memory. A field
+// created or deleted through another node shows on this node's users
+// after at most this long; through this node, at once.
+const FieldKeysTTL = 2 * time.Second
+
+// fieldKeyCache holds recently read field keys by realm.
+type fieldKeyCache struct {
+	mu      sync.Mutex
+	byRealm map[int64]cachedKeys
+}
+
+type cachedKeys struct {
+	keys []string
+	at   time.Time // from the monotonic clock, not the Service's
+}
+
+// UserFieldKeys returns the keys of the realm's user fields, which every
+// rendered user lists, from a cache refreshed every FieldKeysTTL: reading
+// the fields on each request would cost every user read a query.
+func (s *Service) UserFieldKeys(ctx context.Context, realmID int64) ([]string, error) {
+	c := s.fieldKeys
+	c.mu.Lock()
+	cached, ok := c.byRealm[realmID]
+	c.mu.Unlock()
+	if ok && time.Since(cached.at) < FieldKeysTTL {
+		return cached.keys, nil
+	}
+	fields, err := s.store.UserFields(ctx, realmID)
+	if err != nil {
+		return nil, err
+	}
+	keys := make([]string, len(fields))
+	for i, f := range fields {
+		keys[i] = f.Key
+	}
+	c.mu.Lock()
+	c.byRealm[realmID] = cachedKeys{keys: keys, at: time.Now()}
+	c.mu.Unlock()
+	return keys, nil
+}
+
+// forgetFieldKeys drops the realm's cached keys after a change of its
+// fields.
+func (s *Service) forgetFieldKeys(realmID int64) {
+	s.fieldKeys.mu.Lock()
+	delete(s.fieldKeys.byRealm, realmID)
+	s.fieldKeys.mu.Unlock()
+}
+
 // UserFields lists the realm's user fields, ordered by position.
 func (s *Service) UserFields(ctx context.Context, a Actor) ([]UserField, error) {
 	if err := requireStaff(a); err != nil {
@@ -226,6 +276,7 @@ func (s *Service) CreateUserField(ctx context.Context, a Actor, in UserFieldInpu
 	if err := s.store.CreateUserField(ctx, a.RealmID, f); err != nil {
 		return nil, err
 	}
+	s.forgetFieldKeys(a.RealmID)
 	return f, nil
 }
 
@@ -269,6 +320,7 @@ func (s *Service) DeleteUserField(ctx context.Context, a Actor, idOrKey string) 
 	if err != nil {
 		return err
 	}
+	defer s.forgetFieldKeys(a.RealmID)
 	return s.store.DeleteUserField(ctx, a.RealmID, f)
 }
 

@@ -167,7 +167,7 @@ func (h *Handler) fullUser(r *http.Request, u *directory.User) user {
 		CustomRoleID: nullID(u.CustomRoleID), Moderator: u.Moderator,
 		TicketRestriction: nullString(u.TicketRestriction), OnlyPrivateComments: u.OnlyPrivateComments,
 		RestrictedAgent: u.RestrictedAgent(), Suspended: u.Suspended,
-		DefaultGroupID: nullID(u.DefaultGroupID), UserFields: h.presentUserFields(r, u.UserFields),
+		DefaultGroupID: nullID(u.DefaultGroupID), UserFields: h.presentUserFields(r, u.RealmID, u.UserFields),
 		FirstName: nullString(u.FirstName), LastName: nullString(u.LastName),
 		SecondLastName: nullString(u.SecondLastName), Username: nullString(u.Username), UUID: u.UUID,
 	}

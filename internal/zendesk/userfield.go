@@ -405,39 +405,16 @@ func writeMemoryList[T any](w http.ResponseWriter, r *http.Request, l linker, ke
 	return writeList(w, key, items, links)
 }
 
-// fieldCache holds, for one request, the keys of the realm's user fields,
-// loaded the first time a user is rendered.
-type fieldCache struct {
-	loaded bool
-	keys   []string
-}
-
-type fieldCacheKey struct{}
-
 // presentUserFields is a user's user_fields as Zendesk shows them: every
 // field of the realm by key, null where the user has no value; values of
 // keys that name no field (any more) are left out.
-func (h *Handler) presentUserFields(r *http.Request, values map[string]any) map[string]any {
-	c, _ := r.Context().Value(fieldCacheKey{}).(*fieldCache)
-	if c == nil {
-		c = &fieldCache{}
+func (h *Handler) presentUserFields(r *http.Request, realmID int64, values map[string]any) map[string]any {
+	keys, err := h.svc.UserFieldKeys(r.Context(), realmID)
+	if err != nil {
+		h.log.ErrorContext(r.Context(), "loading user fields", "err", err)
 	}
-	if !c.loaded {
-		c.loaded = true
-		if p := principalOf(r); p != nil {
-			// The fields of the principal's realm, as an admin reads them:
-			// the principal may be an end user reading themself.
-			fields, err := h.svc.UserFields(r.Context(), directory.Operator(p.Realm.ID))
-			if err != nil {
-				h.log.Error("loading user fields", "err", err)
-			}
-			for _, f := range fields {
-				c.keys = append(c.keys, f.Key)
-			}
-		}
-	}
-	out := make(map[string]any, len(c.keys))
-	for _, k := range c.keys {
+	out := make(map[string]any, len(keys))
+	for _, k := range keys {
 		out[k] = values[k]
 	}
 	return out

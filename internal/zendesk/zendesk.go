@@ -140,8 +140,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if principal != nil {
-		ctx := context.WithValue(r.Context(), principalKey{}, principal)
-		r = r.WithContext(context.WithValue(ctx, fieldCacheKey{}, &fieldCache{}))
+		r = r.WithContext(context.WithValue(r.Context(), principalKey{}, principal))
 	}
 	h.mux.ServeHTTP(w, r)
 }
