@@ -12,10 +12,11 @@ import (
 // violation is a KindInvalid error whose field names the column ("email",
 // "external_id", "uid") with code "DuplicateValue".
 type Store interface {
-	SearchStore    // search.go
-	JobStore       // job.go
-	ImportStore    // import.go
-	UserFieldStore // userfield.go
+	SearchStore      // search.go
+	JobStore         // job.go
+	ImportStore      // import.go
+	UserFieldStore   // userfield.go
+	IncrementalStore // incremental.go
 
 	// Migrate applies the embedded migrations not yet applied.
 	Migrate(ctx context.Context) error

@@ -90,6 +90,8 @@ func TestQueryPlans(t *testing.T) {
 	add("user by email", `SELECT id FROM users WHERE realm_id = ? AND id =
 		(SELECT user_id FROM identities WHERE realm_id = ? AND type = ? AND lower(value) = lower(?))`, 1, 1, "email", "user4242@example.com")
 	add("count", `SELECT coalesce(sum(n), 0) FROM user_counts WHERE realm_id = ? AND deleted = ?`, 1, false)
+	add("list changed after", `SELECT id FROM users WHERE realm_id = ? AND (updated_at, id) > (?, ?) AND updated_at < ?
+		ORDER BY updated_at, id LIMIT ?`, 1, 1600000000, 0, 1700000000, 1001)
 
 	for _, p := range plans {
 		rows, err := s.read.QueryContext(ctx, "EXPLAIN QUERY PLAN "+p.query, p.args...)

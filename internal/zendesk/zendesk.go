@@ -97,9 +97,10 @@ func (h *Handler) routes() {
 	h.handle("GET /api/v2/locales/detect_best_locale", h.detectBestLocale)
 	h.handle("GET /api/v2/locales/{id}", h.showLocale)
 
-	h.searchRoutes()    // search.go
-	h.jobRoutes()       // job.go
-	h.userFieldRoutes() // userfield.go
+	h.searchRoutes()      // search.go
+	h.jobRoutes()         // job.go
+	h.userFieldRoutes()   // userfield.go
+	h.incrementalRoutes() // incremental.go
 
 	h.handle("/api/v2/", func(http.ResponseWriter, *http.Request) error { return errInvalidEndpoint })
 }
