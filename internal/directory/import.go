@@ -413,6 +413,9 @@ func (s *Service) importCreate(a Actor, r *importRow, now time.Time) error {
 	if err := authorizeRole(a, u.Role); err != nil {
 		return err
 	}
+	if err := importGroups(nil, u, r.in); err != nil {
+		return err
+	}
 	ids, err := s.newUserIdentities(u, r.in, now)
 	if err != nil {
 		return err
@@ -435,6 +438,9 @@ func (s *Service) importUpdate(a Actor, r *importRow, current []Identity, now ti
 		return err
 	}
 	if err := authorizePrivileges(a, r.old, u); err != nil {
+		return err
+	}
+	if err := importGroups(r.old, u, in); err != nil {
 		return err
 	}
 	change := identityChangeFor(u, r.old, in, current, now)

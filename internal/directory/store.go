@@ -15,6 +15,7 @@ type Store interface {
 	SearchStore // search.go
 	JobStore    // job.go
 	ImportStore // import.go
+	GroupStore  // group.go
 
 	// Migrate applies the embedded migrations not yet applied.
 	Migrate(ctx context.Context) error
