@@ -38,6 +38,9 @@ var groupFields = map[string]string{
 	"group_memberships_user_group": "group_id",
 }
 
+// groupError maps those unique violations to duplicate errors, and those
+// of the one-default indexes, which only two concurrent writes making
+// different defaults can hit, to a conflict for the client to retry.
 func groupError(err error) error {
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) && pe.Code == "23505" {
@@ -45,8 +48,16 @@ func groupError(err error) error {
 			return &directory.Error{Kind: directory.KindInvalid, Message: "Record validation errors",
 				Fields: []directory.FieldError{{Field: field, Code: "DuplicateValue", Message: "has already been taken"}}}
 		}
+		if pe.ConstraintName == "groups_realm_default" || pe.ConstraintName == "group_memberships_user_default" {
+			return &directory.Error{Kind: directory.KindConflict, Message: "a concurrent write collided; try again"}
+		}
 	}
 	return err
+}
+
+// groupTx is s.tx with groupError's mapping.
+func groupTx(ctx context.Context, s *Store, fn func(pgx.Tx) error) error {
+	return groupError(s.tx(ctx, fn))
 }
 
 // clearDefaultGroup makes every group of the realm but keep non-default.
@@ -102,7 +113,7 @@ func writeGroup(ctx context.Context, tx pgx.Tx, realmID int64, g *directory.Grou
 // DeleteGroup writes g as deleted, promotes the realm's new default group,
 // removes the group's memberships and gives their users new defaults.
 func (s *Store) DeleteGroup(ctx context.Context, realmID int64, g *directory.Group, promote int64, newDefaults map[int64]int64) error {
-	return s.tx(ctx, func(tx pgx.Tx) error {
+	return groupTx(ctx, s, func(tx pgx.Tx) error {
 		if err := writeGroup(ctx, tx, realmID, g); err != nil {
 			return err
 		}
@@ -291,7 +302,7 @@ func (s *Store) CreateGroupMembership(ctx context.Context, realmID int64, m *dir
 
 // DeleteGroupMembership removes a membership and promotes another.
 func (s *Store) DeleteGroupMembership(ctx context.Context, realmID, userID, id, promote int64, t time.Time) error {
-	return s.tx(ctx, func(tx pgx.Tx) error {
+	return groupTx(ctx, s, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `DELETE FROM group_memberships WHERE realm_id = $1 AND user_id = $2 AND id = $3`, realmID, userID, id)
 		if err != nil {
 			return err
@@ -310,7 +321,7 @@ func (s *Store) DeleteGroupMembership(ctx context.Context, realmID, userID, id, 
 
 // SetDefaultGroupMembership makes a membership the user's default.
 func (s *Store) SetDefaultGroupMembership(ctx context.Context, realmID, userID, id int64, t time.Time) error {
-	return s.tx(ctx, func(tx pgx.Tx) error {
+	return groupTx(ctx, s, func(tx pgx.Tx) error {
 		if err := setDefaultMembership(ctx, tx, realmID, userID, id, t); err != nil {
 			return err
 		}
