@@ -249,17 +249,20 @@ func mirrorDefaultGroup(ctx context.Context, tx pgx.Tx, realmID, userID int64, t
 // syncUserGroups keeps the memberships of u, just written, in line with
 // it, inside the user write's transaction: an end user has none; a staff
 // user's default membership is the one in u.DefaultGroupID, created if
-// missing, or none when it is 0.
-func syncUserGroups(ctx context.Context, tx pgx.Tx, realmID int64, u *directory.User, creating bool) error {
+// missing, or none when it is 0. wasStaff tells whether the row was an
+// agent's or admin's before the write (false for a new user): otherwise
+// the user has no memberships, and writes of end users, the most common
+// by far, cost no statement here.
+func syncUserGroups(ctx context.Context, tx pgx.Tx, realmID int64, u *directory.User, wasStaff bool) error {
 	if u.Role == directory.RoleEndUser {
-		if creating {
-			return nil // a new user has no memberships to leave
+		if !wasStaff {
+			return nil
 		}
 		_, err := tx.Exec(ctx, `DELETE FROM group_memberships WHERE realm_id = $1 AND user_id = $2`, realmID, u.ID)
 		return err
 	}
 	if u.DefaultGroupID == 0 {
-		if creating {
+		if !wasStaff {
 			return nil
 		}
 		_, err := tx.Exec(ctx, `UPDATE group_memberships SET is_default = false, updated_at = $1
@@ -275,6 +278,16 @@ func syncUserGroups(ctx context.Context, tx pgx.Tx, realmID int64, u *directory.
 		ON CONFLICT (realm_id, user_id, group_id) DO UPDATE SET is_default = true, updated_at = excluded.updated_at WHERE NOT m.is_default`,
 		realmID, u.ID, u.DefaultGroupID, at(u.UpdatedAt))
 	return err
+}
+
+// wasStaff tells from the counter moves of writeUser (the old counter
+// first, when the role, custom role or deletion changed) whether u was an
+// agent or admin before the write.
+func wasStaff(u *directory.User, moves []count) bool {
+	if len(moves) == 0 {
+		return u.Role.Staff()
+	}
+	return directory.Role(moves[0].role).Staff()
 }
 
 // CreateGroupMembership inserts m, making it the user's only default one

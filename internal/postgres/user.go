@@ -130,7 +130,7 @@ func insertUser(ctx context.Context, tx pgx.Tx, realmID int64, u *directory.User
 			return nil, err
 		}
 	}
-	if err := syncUserGroups(ctx, tx, realmID, u, true); err != nil {
+	if err := syncUserGroups(ctx, tx, realmID, u, false); err != nil {
 		return nil, err
 	}
 	return []count{countOf(u, 1)}, nil
@@ -248,7 +248,7 @@ func updateUser(ctx context.Context, tx pgx.Tx, realmID int64, u *directory.User
 			return nil, err
 		}
 	}
-	if err := syncUserGroups(ctx, tx, realmID, u, false); err != nil {
+	if err := syncUserGroups(ctx, tx, realmID, u, wasStaff(u, moves)); err != nil {
 		return nil, err
 	}
 	return moves, nil

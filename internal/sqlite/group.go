@@ -276,17 +276,20 @@ func mirrorDefaultGroup(ctx context.Context, tx *sql.Tx, realmID, userID int64, 
 // syncUserGroups keeps the memberships of u, just written, in line with
 // it, inside the user write's transaction: an end user has none; a staff
 // user's default membership is the one in u.DefaultGroupID, created if
-// missing, or none when it is 0.
-func syncUserGroups(ctx context.Context, tx *sql.Tx, realmID int64, u *directory.User, creating bool) error {
+// missing, or none when it is 0. wasStaff tells whether the row was an
+// agent's or admin's before the write (false for a new user): otherwise
+// the user has no memberships, and writes of end users, the most common
+// by far, cost no statement here.
+func syncUserGroups(ctx context.Context, tx *sql.Tx, realmID int64, u *directory.User, wasStaff bool) error {
 	if u.Role == directory.RoleEndUser {
-		if creating {
-			return nil // a new user has no memberships to leave
+		if !wasStaff {
+			return nil
 		}
 		_, err := tx.ExecContext(ctx, `DELETE FROM group_memberships WHERE realm_id = ? AND user_id = ?`, realmID, u.ID)
 		return err
 	}
 	if u.DefaultGroupID == 0 {
-		if creating {
+		if !wasStaff {
 			return nil
 		}
 		_, err := tx.ExecContext(ctx, `UPDATE group_memberships SET is_default = 0, updated_at = ?

@@ -111,7 +111,7 @@ func insertUser(ctx context.Context, tx *sql.Tx, realmID int64, u *directory.Use
 			return err
 		}
 	}
-	if err := syncUserGroups(ctx, tx, realmID, u, true); err != nil {
+	if err := syncUserGroups(ctx, tx, realmID, u, false); err != nil {
 		return err
 	}
 	return addCount(ctx, tx, realmID, u, 1)
@@ -164,7 +164,7 @@ func updateUser(ctx context.Context, tx *sql.Tx, realmID int64, u *directory.Use
 			return err
 		}
 	}
-	if err := syncUserGroups(ctx, tx, realmID, u, false); err != nil {
+	if err := syncUserGroups(ctx, tx, realmID, u, old.Role.Staff()); err != nil {
 		return err
 	}
 	return moveCount(ctx, tx, realmID, old, u)
