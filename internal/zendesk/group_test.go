@@ -353,6 +353,11 @@ func TestGroupMemberships(t *testing.T) {
 					t.Errorf("agent's memberships = %v", got)
 				}
 			}},
+		{name: "list filtered by another realm's group", method: "GET", path: "/api/v2/group_memberships?group_id={beta-group}", who: "admin", status: 404, want: notFound},
+		{name: "list filtered by a malformed id", method: "GET", path: "/api/v2/group_memberships?user_id=abc", who: "admin", status: 400,
+			want: `{"error":"InvalidParameter","description":"user_id must be an id, got \"abc\""}`},
+		{name: "list by a non-numeric user", method: "GET", path: "/api/v2/users/abc/group_memberships", who: "admin", status: 404,
+			want: `{"error":"InvalidEndpoint","description":"Not found"}`},
 		{name: "list by user", method: "GET", path: "/api/v2/users/{agent}/group_memberships.json", who: "admin", status: 200, golden: "list_user_group_memberships"},
 		{name: "list by another realm's user", method: "GET", path: "/api/v2/users/{beta-admin}/group_memberships", who: "admin", status: 404, want: notFound},
 		{name: "list by group", method: "GET", path: "/api/v2/groups/{sales}/memberships.json", who: "agent", status: 200, golden: "list_group_memberships_by_group"},
