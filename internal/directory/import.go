@@ -425,6 +425,9 @@ func (s *Service) importCreate(ctx context.Context, a Actor, r *importRow, field
 	if err := authorizeRole(a, u.Role); err != nil {
 		return err
 	}
+	if err := importGroups(nil, u, r.in); err != nil {
+		return err
+	}
 	ids, err := s.newUserIdentities(u, r.in, now)
 	if err != nil {
 		return err
@@ -450,6 +453,9 @@ func (s *Service) importUpdate(ctx context.Context, a Actor, r *importRow, curre
 		return err
 	}
 	if err := authorizePrivileges(a, r.old, u); err != nil {
+		return err
+	}
+	if err := importGroups(r.old, u, in); err != nil {
 		return err
 	}
 	change := identityChangeFor(u, r.old, in, current, now)

@@ -203,7 +203,9 @@ func (s *Service) CreateUser(ctx context.Context, a Actor, in UserInput) (*User,
 	}
 	now := s.Now()
 	u := s.newUser(a.RealmID, now)
-	if err := s.applyUserInput(u, in, true); err != nil {
+	// default_group_id is checked even when other fields fail, so that
+	// every problem is reported at once.
+	if err := joinInvalid(s.applyUserInput(u, in, true), s.userGroups(ctx, a, nil, u, in.DefaultGroupID)); err != nil {
 		return nil, err
 	}
 	if err := s.applyUserFieldInput(ctx, u, in.UserFields); err != nil {
@@ -302,6 +304,9 @@ func (s *Service) UpdateUser(ctx context.Context, a Actor, id int64, in UserInpu
 		return nil, err
 	}
 	if err := authorizePrivileges(a, old, u); err != nil {
+		return nil, err
+	}
+	if err := s.userGroups(ctx, a, old, u, in.DefaultGroupID); err != nil {
 		return nil, err
 	}
 	current, err := s.store.IdentitiesByUser(ctx, a.RealmID, id)

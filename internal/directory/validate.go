@@ -182,9 +182,7 @@ func (s *Service) applyUserInput(u *User, in UserInput, creating bool) error {
 	if in.OrganizationID != nil && *in.OrganizationID != 0 {
 		v.Add("organization_id", "InvalidValue", "is not an organization of this account")
 	}
-	if in.DefaultGroupID != nil && *in.DefaultGroupID != 0 {
-		v.Add("default_group_id", "InvalidValue", "is not a group of this account")
-	}
+	// default_group_id is checked against the realm's groups by userGroups.
 	if in.TimeZone != nil {
 		if stored, iana, ok := ResolveTimeZone(*in.TimeZone); ok {
 			u.TimeZone, u.IANATimeZone = stored, iana

@@ -284,3 +284,8 @@ func TestImportContract(t *testing.T) {
 	pgtest.DSN(t)
 	storetest.RunImport(t, pgtest.Open)
 }
+
+func TestGroupStoreContract(t *testing.T) {
+	pgtest.DSN(t)
+	storetest.RunGroups(t, pgtest.Open)
+}

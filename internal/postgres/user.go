@@ -130,6 +130,9 @@ func insertUser(ctx context.Context, tx pgx.Tx, realmID int64, u *directory.User
 			return nil, err
 		}
 	}
+	if err := syncUserGroups(ctx, tx, realmID, u, false); err != nil {
+		return nil, err
+	}
 	return []count{countOf(u, 1)}, nil
 }
 
@@ -245,6 +248,9 @@ func updateUser(ctx context.Context, tx pgx.Tx, realmID int64, u *directory.User
 			return nil, err
 		}
 	}
+	if err := syncUserGroups(ctx, tx, realmID, u, wasStaff(u, moves)); err != nil {
+		return nil, err
+	}
 	return moves, nil
 }
 
@@ -265,6 +271,9 @@ func (s *Store) EraseUser(ctx context.Context, realmID int64, u *directory.User)
 			return err
 		}
 		if _, err := tx.Exec(ctx, `DELETE FROM access_tokens WHERE realm_id = $1 AND user_id = $2`, realmID, u.ID); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM group_memberships WHERE realm_id = $1 AND user_id = $2`, realmID, u.ID); err != nil {
 			return err
 		}
 		return addCounts(ctx, tx, realmID, moves...)

@@ -52,3 +52,5 @@ func TestOpenOddPath(t *testing.T) {
 func TestImportContract(t *testing.T) {
 	storetest.RunImport(t, open)
 }
+
+func TestGroupStoreContract(t *testing.T) { storetest.RunGroups(t, open) }

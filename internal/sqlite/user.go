@@ -111,6 +111,9 @@ func insertUser(ctx context.Context, tx *sql.Tx, realmID int64, u *directory.Use
 			return err
 		}
 	}
+	if err := syncUserGroups(ctx, tx, realmID, u, false); err != nil {
+		return err
+	}
 	return addCount(ctx, tx, realmID, u, 1)
 }
 
@@ -160,6 +163,9 @@ func updateUser(ctx context.Context, tx *sql.Tx, realmID int64, u *directory.Use
 		if err := insertIdentity(ctx, tx, &change.Add[i]); err != nil {
 			return err
 		}
+	}
+	if err := syncUserGroups(ctx, tx, realmID, u, old.Role.Staff()); err != nil {
+		return err
 	}
 	return moveCount(ctx, tx, realmID, old, u)
 }
@@ -212,6 +218,7 @@ func (s *Store) EraseUser(ctx context.Context, realmID int64, u *directory.User)
 			`UPDATE users SET password_hash = '', last_login_at = NULL WHERE realm_id = ? AND id = ?`,
 			`DELETE FROM identities WHERE realm_id = ? AND user_id = ?`,
 			`DELETE FROM access_tokens WHERE realm_id = ? AND user_id = ?`,
+			`DELETE FROM group_memberships WHERE realm_id = ? AND user_id = ?`,
 		} {
 			if _, err := tx.ExecContext(ctx, stmt, realmID, u.ID); err != nil {
 				return err

@@ -609,7 +609,7 @@ func (h *Handler) emptyUserList(w http.ResponseWriter, r *http.Request) error {
 
 // listGroupUsers serves GET /api/v2/groups/{id}/users.
 func (h *Handler) listGroupUsers(w http.ResponseWriter, r *http.Request) error {
-	return h.emptyUserList(w, r)
+	return h.listUsersOfGroup(w, r) // group.go
 }
 
 // listOrganizationUsers serves GET /api/v2/organizations/{id}/users.
@@ -619,7 +619,7 @@ func (h *Handler) listOrganizationUsers(w http.ResponseWriter, r *http.Request) 
 
 // countGroupUsers serves GET /api/v2/groups/{id}/users/count.
 func (h *Handler) countGroupUsers(w http.ResponseWriter, r *http.Request) error {
-	return h.emptyCount(w, r)
+	return h.countUsersOfGroup(w, r) // group.go
 }
 
 // countOrganizationUsers serves GET /api/v2/organizations/{id}/users/count.

@@ -101,6 +101,7 @@ func (h *Handler) routes() {
 	h.jobRoutes()         // job.go
 	h.userFieldRoutes()   // userfield.go
 	h.incrementalRoutes() // incremental.go
+	h.groupRoutes()       // group.go
 
 	h.handle("/api/v2/", func(http.ResponseWriter, *http.Request) error { return errInvalidEndpoint })
 }
