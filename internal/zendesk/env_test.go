@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -27,6 +28,15 @@ import (
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+
+// TestMain drops the PostgreSQL schema the API tests share once they end.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if err := pgtest.DropShared(); err != nil {
+		fmt.Fprintln(os.Stderr, "dropping the shared test schema:", err)
+	}
+	os.Exit(code)
+}
 
 // clock is a settable test clock.
 type clock struct{ t atomic.Int64 }
@@ -61,7 +71,7 @@ type engine struct {
 func engines() []engine {
 	out := []engine{{"sqlite", func(t testing.TB) directory.Store { return sqlitetest.Open(t) }}}
 	if os.Getenv("CLIENTELE_TEST_POSTGRES") != "" {
-		out = append(out, engine{"postgres", pgtest.Open})
+		out = append(out, engine{"postgres", pgtest.OpenEmptied})
 	}
 	return out
 }
@@ -115,7 +125,7 @@ func newEnv(t testing.TB, eng engine, rateLimit int) *env {
 	e.users["customer"] = e.mustCreate(e.acme, `{"name":"Carla Customer","email":"carla@acme.test","external_id":"cust-1","phone":"+15551234567"}`)
 	e.users["beta-admin"] = e.mustCreate(e.beta, `{"name":"Bea Admin","email":"admin@beta.test","role":"admin"}`)
 	e.users["beta-customer"] = e.mustCreate(e.beta, `{"name":"Carla Customer","email":"carla@acme.test","external_id":"cust-1"}`)
-	hash, err := auth.HashPassword("correct horse battery")
+	hash, err := customerPasswordHash()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,6 +144,10 @@ func newEnv(t testing.TB, eng engine, rateLimit int) *env {
 	e.creds["agent-oauth"] = "Bearer " + oauth
 	return e
 }
+
+// customerPasswordHash is the hash of the customer's password, computed
+// once: argon2id is slow by design, and every env needs it.
+var customerPasswordHash = sync.OnceValues(func() (string, error) { return auth.HashPassword("correct horse battery") })
 
 // mustCreate creates a user as the operator of realm r.
 func (e *env) mustCreate(r *directory.Realm, userJSON string) *directory.User {

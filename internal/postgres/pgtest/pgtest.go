@@ -10,10 +10,12 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/clientele/clientele/internal/directory"
 	"github.com/clientele/clientele/internal/postgres"
+	"github.com/jackc/pgx/v5"
 )
 
 // SkipMessage is how a test skipped for want of PostgreSQL says so; CI
@@ -45,11 +47,14 @@ func schemaName(t testing.TB) string {
 	return fmt.Sprintf("t_%s_%016x", name, rand.Uint64())
 }
 
-// withSearchPath adds search_path=schema to a URL or keyword/value DSN.
+// withSearchPath adds search_path=schema to a URL or keyword/value DSN,
+// and synchronous_commit=off: a throwaway schema needs no durability, and
+// waiting for every commit to reach the disk made the API tests, which
+// write a fresh realm for each scenario, several times slower.
 func withSearchPath(t testing.TB, dsn, schema string) string {
 	t.Helper()
 	if !strings.HasPrefix(dsn, "postgres://") && !strings.HasPrefix(dsn, "postgresql://") {
-		return dsn + " search_path=" + schema
+		return dsn + " search_path=" + schema + " synchronous_commit=off"
 	}
 	u, err := url.Parse(dsn)
 	if err != nil {
@@ -57,6 +62,7 @@ func withSearchPath(t testing.TB, dsn, schema string) string {
 	}
 	q := u.Query()
 	q.Set("search_path", schema)
+	q.Set("synchronous_commit", "off")
 	u.RawQuery = q.Encode()
 	return u.String()
 }
@@ -92,4 +98,96 @@ func Open(t testing.TB) directory.Store {
 		t.Fatal(err)
 	}
 	return s
+}
+
+// shared is the schema OpenEmptied hands out, made and migrated once per
+// test process.
+var shared struct {
+	mu     sync.Mutex
+	base   string // CLIENTELE_TEST_POSTGRES
+	dsn    string // with the schema's search_path; "" until made
+	schema string
+	inUse  bool
+}
+
+// OpenEmptied returns a migrated store in a schema the process's tests
+// share, with every table emptied and every id sequence restarted at 1
+// (so ids, and golden files, are the same as in a fresh schema). Creating,
+// migrating and dropping a schema per test costs far more than emptying
+// one: API tests that start each scenario from a fresh realm use this. A
+// test asking while another still holds the schema gets a schema of its
+// own (Open). Call DropShared when the tests end (TestMain).
+func OpenEmptied(t testing.TB) directory.Store {
+	t.Helper()
+	base := DSN(t)
+	ctx := context.Background()
+	shared.mu.Lock()
+	if shared.inUse {
+		shared.mu.Unlock()
+		return Open(t)
+	}
+	if shared.dsn == "" {
+		schema := fmt.Sprintf("t_shared_%016x", rand.Uint64())
+		if err := postgres.CreateSchema(ctx, base, schema); err != nil {
+			shared.mu.Unlock()
+			t.Fatal(err)
+		}
+		shared.base, shared.schema, shared.dsn = base, schema, withSearchPath(t, base, schema)
+	}
+	shared.inUse = true
+	dsn := shared.dsn
+	shared.mu.Unlock()
+	release := func() {
+		shared.mu.Lock()
+		shared.inUse = false
+		shared.mu.Unlock()
+	}
+	s, err := postgres.Open(ctx, dsn)
+	if err != nil {
+		release()
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		s.Close()
+		release()
+	})
+	if err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := truncateAll(ctx, dsn, shared.schema); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// truncateAll empties every table of schema but the migrations' record,
+// restarting identity columns.
+func truncateAll(ctx context.Context, dsn, schema string) error {
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(ctx)
+	var tables string
+	if err := conn.QueryRow(ctx, `SELECT coalesce(string_agg(quote_ident(tablename), ', '), '') FROM pg_tables
+		WHERE schemaname = $1 AND tablename <> 'schema_migrations'`, schema).Scan(&tables); err != nil {
+		return err
+	}
+	if tables == "" {
+		return nil
+	}
+	_, err = conn.Exec(ctx, `TRUNCATE `+tables+` RESTART IDENTITY CASCADE`)
+	return err
+}
+
+// DropShared drops the schema OpenEmptied made, if any.
+func DropShared() error {
+	shared.mu.Lock()
+	defer shared.mu.Unlock()
+	if shared.dsn == "" {
+		return nil
+	}
+	err := postgres.DropSchema(context.Background(), shared.base, shared.schema)
+	shared.dsn = ""
+	return err
 }
