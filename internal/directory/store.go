@@ -16,6 +16,8 @@ type Store interface {
 	JobStore    // job.go
 	ImportStore // import.go
 
+	UserActionStore // user_action.go
+
 	// Migrate applies the embedded migrations not yet applied.
 	Migrate(ctx context.Context) error
 	// Ping reports whether the database answers.
