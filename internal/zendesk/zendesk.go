@@ -100,6 +100,8 @@ func (h *Handler) routes() {
 	h.searchRoutes() // search.go
 	h.jobRoutes()    // job.go
 
+	h.identityRoutes() // identity.go
+
 	h.handle("/api/v2/", func(http.ResponseWriter, *http.Request) error { return errInvalidEndpoint })
 }
 
