@@ -101,6 +101,7 @@ func (h *Handler) routes() {
 	h.jobRoutes()    // job.go
 
 	h.identityRoutes() // identity.go
+	h.tagRoutes()      // tag.go
 
 	h.handle("/api/v2/", func(http.ResponseWriter, *http.Request) error { return errInvalidEndpoint })
 }
