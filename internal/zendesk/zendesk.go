@@ -100,8 +100,9 @@ func (h *Handler) routes() {
 	h.searchRoutes() // search.go
 	h.jobRoutes()    // job.go
 
-	h.identityRoutes() // identity.go
-	h.tagRoutes()      // tag.go
+	h.identityRoutes()   // identity.go
+	h.tagRoutes()        // tag.go
+	h.userActionRoutes() // user_action.go
 
 	h.handle("/api/v2/", func(http.ResponseWriter, *http.Request) error { return errInvalidEndpoint })
 }
