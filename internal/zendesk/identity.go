@@ -312,8 +312,8 @@ func (h *Handler) deleteUserIdentity(w http.ResponseWriter, r *http.Request) err
 }
 
 // writeEmpty answers a status with an empty body, as Zendesk does for
-// actions with nothing to return; the content type stays JSON.
+// actions with nothing to return. It sends no Content-Type: node-zendesk
+// parses any body declared as JSON, and an empty one would make it throw.
 func writeEmpty(w http.ResponseWriter, status int) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(status)
 }

@@ -3,7 +3,6 @@ package zendesk_test
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -29,8 +28,11 @@ func runSetup(t *testing.T, setup func(t *testing.T, e *env), scenarios []scenar
 				if res.status != sc.status {
 					t.Fatalf("%s %s: status %d, want %d\n%s", sc.method, fill(sc.path), res.status, sc.status, res.body)
 				}
-				if ct := res.header.Get("Content-Type"); res.status != http.StatusNoContent && ct != "application/json; charset=utf-8" {
+				if ct := res.header.Get("Content-Type"); len(res.body) > 0 && ct != "application/json; charset=utf-8" {
 					t.Errorf("Content-Type = %q", ct)
+				}
+				if ct := res.header.Get("Content-Type"); len(res.body) == 0 && ct != "" {
+					t.Errorf("Content-Type %q on an empty body", ct)
 				}
 				for k, v := range sc.headers {
 					if got, want := res.header.Get(k), strings.ReplaceAll(fill(v), "{base}", e.srv.URL); got != want {
