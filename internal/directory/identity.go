@@ -117,7 +117,7 @@ func (s *Service) Identity(ctx context.Context, a Actor, userID, id int64) (*Ide
 // identity becomes the primary one of its type when asked to, or when the
 // user has none of that type yet; the user's email and phone follow their
 // primary identities. Staff may add any type, end users only an email or a
-// phone number to themselves.
+// phone number to themselves, never verified and never primary by asking.
 func (s *Service) CreateIdentity(ctx context.Context, a Actor, userID int64, in NewIdentity) (*Identity, error) {
 	u, err := s.identityOwner(ctx, a, userID, true)
 	if err != nil {
@@ -145,6 +145,11 @@ func (s *Service) CreateIdentity(ctx context.Context, a Actor, userID int64, in 
 		return nil, err
 	}
 	now := s.Now()
+	if !a.Role.Staff() {
+		// An end user cannot vouch for their own identity, nor make an
+		// unverified email primary by creating it so.
+		in.Verified, in.Primary = false, false
+	}
 	ident := Identity{RealmID: a.RealmID, UserID: userID, Type: typ, Value: value,
 		Verified: in.Verified, CreatedAt: now, UpdatedAt: now}
 	if err := s.checkIdentityUnique(ctx, a.RealmID, userID, ident); err != nil {
@@ -166,8 +171,12 @@ func (s *Service) CreateIdentity(ctx context.Context, a Actor, userID int64, in 
 }
 
 // UpdateIdentity changes the value or the verified flag of an identity.
-// A new value is unverified unless verified is sent with it.
+// A new value is unverified unless verified is sent with it. Agents and
+// admins only, as are verifying and deleting.
 func (s *Service) UpdateIdentity(ctx context.Context, a Actor, userID, id int64, in IdentityUpdate) (*Identity, error) {
+	if err := requireStaff(a); err != nil {
+		return nil, err
+	}
 	if _, err := s.identityOwner(ctx, a, userID, true); err != nil {
 		return nil, err
 	}
@@ -195,6 +204,9 @@ func (s *Service) UpdateIdentity(ctx context.Context, a Actor, userID, id int64,
 
 // VerifyIdentity marks an identity verified.
 func (s *Service) VerifyIdentity(ctx context.Context, a Actor, userID, id int64) (*Identity, error) {
+	if err := requireStaff(a); err != nil {
+		return nil, err
+	}
 	if _, err := s.identityOwner(ctx, a, userID, true); err != nil {
 		return nil, err
 	}
@@ -207,6 +219,9 @@ func (s *Service) VerifyIdentity(ctx context.Context, a Actor, userID, id int64)
 // RequestVerification checks that a may ask user userID to verify the
 // identity id. Clientele sends no email: the request is only validated.
 func (s *Service) RequestVerification(ctx context.Context, a Actor, userID, id int64) error {
+	if err := requireStaff(a); err != nil {
+		return err
+	}
 	if _, err := s.identityOwner(ctx, a, userID, true); err != nil {
 		return err
 	}
@@ -250,6 +265,9 @@ func (s *Service) MakePrimaryIdentity(ctx context.Context, a Actor, userID, id i
 // type, the oldest other identity of that type takes its place, or the
 // user's email or phone is cleared.
 func (s *Service) DeleteIdentity(ctx context.Context, a Actor, userID, id int64) error {
+	if err := requireStaff(a); err != nil {
+		return err
+	}
 	u, err := s.identityOwner(ctx, a, userID, true)
 	if err != nil {
 		return err
