@@ -48,6 +48,7 @@ func TestMergeUsers(t *testing.T) {
 			check: both(wantActive("dupe", false), wantIdentities("dupe"),
 				wantIdentities("customer", "email:carla@acme.test*", "phone_number:+15551234567*", "twitter:carla_dupe*(v)", "email:dupe@acme.test", "phone_number:+15550001111"),
 				wantUser("customer", "carla@acme.test", "+15551234567", true), wantCount(4),
+				wantSearch("email:dupe@acme.test", 1), wantSearch("duplicate", 0),
 				func(t *testing.T, e *env, _ response) {
 					res := e.do("GET", fmt.Sprint("/api/v2/deleted_users/", e.users["dupe"].ID), "admin", "")
 					if res.status != 200 {
