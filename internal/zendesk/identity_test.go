@@ -205,7 +205,7 @@ func TestUserIdentities(t *testing.T) {
 
 		{name: "create", method: "POST", path: "/api/v2/users/{customer}/identities.json", who: "agent",
 			body: `{"identity":{"type":"email","value":" Carla.Home@Example.COM "}}`, status: 201, golden: "create_identity",
-			check: both(wantSearch("email:carla.home@example.com", 1),wantIdentities("customer", "email:carla@acme.test*", "phone_number:+15551234567*", "email:carla.work@acme.test", "email:carla.home@example.com"),
+			check: both(wantSearch("email:carla.home@example.com", 1), wantIdentities("customer", "email:carla@acme.test*", "phone_number:+15551234567*", "email:carla.work@acme.test", "email:carla.home@example.com"),
 				wantUser("customer", "carla@acme.test", "+15551234567", false))},
 		{name: "create primary and verified", method: "POST", path: "/api/v2/users/{customer}/identities", who: "admin",
 			body: `{"identity":{"type":"email","value":"carla@new.test","primary":true,"verified":true},"skip_verify_email":true}`, status: 201,
@@ -272,7 +272,7 @@ func TestUserIdentities(t *testing.T) {
 
 		{name: "make primary", method: "PUT", path: "/api/v2/users/{customer}/identities/{customer/email#2}/make_primary.json", who: "agent",
 			status: 200, golden: "make_primary_identity",
-			check: both(wantSearch("carla.work", 1), wantSearch("email:carla.work@acme.test", 1),wantIdentities("customer", "phone_number:+15551234567*", "email:carla.work@acme.test*", "email:carla@acme.test"),
+			check: both(wantSearch("carla.work", 1), wantSearch("email:carla.work@acme.test", 1), wantIdentities("customer", "phone_number:+15551234567*", "email:carla.work@acme.test*", "email:carla@acme.test"),
 				wantUser("customer", "carla.work@acme.test", "+15551234567", false))},
 		{name: "make primary the primary", method: "PUT", path: "/api/v2/users/{customer}/identities/{customer/email}/make_primary", who: "agent",
 			status: 200, check: wantIdentities("customer", customerIDs, "email:carla.work@acme.test")},
@@ -296,7 +296,7 @@ func TestUserIdentities(t *testing.T) {
 			check: both(wantIdentities("customer", "email:carla@acme.test*", "email:carla.work@acme.test"),
 				wantUser("customer", "carla@acme.test", "", false))},
 		{name: "delete the only email", method: "DELETE", path: "/api/v2/users/{agent}/identities/{agent/email}", who: "admin", status: 204,
-			check: both(wantSearch("email:agent@acme.test", 0),wantIdentities("agent"), wantUser("agent", "", "", true))},
+			check: both(wantSearch("email:agent@acme.test", 0), wantIdentities("agent"), wantUser("agent", "", "", true))},
 		{name: "delete twice", method: "DELETE", path: "/api/v2/users/{customer}/identities/999999", who: "agent", status: 404, want: notFound},
 		{name: "delete across realms", method: "DELETE", path: "/api/v2/users/{customer}/identities/{customer/email}", who: "beta-admin", status: 404,
 			check: wantIdentities("customer", customerIDs, "email:carla.work@acme.test")},
