@@ -99,6 +99,11 @@ func (s *Service) MergeSelf(ctx context.Context, a Actor, email, password string
 	if err != nil && KindOf(err) != KindNotFound {
 		return nil, err
 	}
+	if err != nil || !target.Active() || target.PasswordHash == "" {
+		// Spend what a wrong password costs, so the time taken does not
+		// tell whether the email exists.
+		h.Hash(password)
+	}
 	if err != nil || !target.Active() || target.PasswordHash == "" || !h.Verify(target.PasswordHash, password) {
 		var v Invalid
 		v.Add("user", "InvalidValue", "email or password is incorrect")
