@@ -14,43 +14,69 @@ import (
 // runSetup runs scenarios as run does, after setup has prepared each
 // fresh env. Paths and bodies may name identities as {user/type} (the
 // primary identity of that type) or {user/type#n} (the nth of that type,
-// from 1, in id order).
+// from 1, in id order). GET scenarios change nothing, so they share one
+// env per engine: a fresh PostgreSQL schema per scenario is what makes
+// these tests slow. Other scenarios run in parallel, each on its own env.
 func runSetup(t *testing.T, setup func(t *testing.T, e *env), scenarios []scenario) {
 	eachEngine(t, func(t *testing.T, eng engine) {
+		fresh := func(t *testing.T) *env {
+			e := newEnv(t, eng, 0)
+			if setup != nil {
+				setup(t, e)
+			}
+			return e
+		}
+		var shared *env
+		for _, sc := range scenarios {
+			if sc.method == "GET" && shared == nil {
+				shared = fresh(t)
+			}
+		}
 		for _, sc := range scenarios {
 			t.Run(sc.name, func(t *testing.T) {
-				e := newEnv(t, eng, 0)
-				if setup != nil {
-					setup(t, e)
+				var e *env
+				if sc.method == "GET" {
+					e = shared
+					e.t = t
+				} else {
+					// Writes get an env of their own, so they may run side
+					// by side: most of their time is spent waiting on the
+					// database.
+					t.Parallel()
+					e = fresh(t)
 				}
-				fill := placeholders(t, e)
-				res := e.do(sc.method, fill(sc.path), sc.who, fill(sc.body))
-				if res.status != sc.status {
-					t.Fatalf("%s %s: status %d, want %d\n%s", sc.method, fill(sc.path), res.status, sc.status, res.body)
-				}
-				if ct := res.header.Get("Content-Type"); len(res.body) > 0 && ct != "application/json; charset=utf-8" {
-					t.Errorf("Content-Type = %q", ct)
-				}
-				if ct := res.header.Get("Content-Type"); len(res.body) == 0 && ct != "" {
-					t.Errorf("Content-Type %q on an empty body", ct)
-				}
-				for k, v := range sc.headers {
-					if got, want := res.header.Get(k), strings.ReplaceAll(fill(v), "{base}", e.srv.URL); got != want {
-						t.Errorf("header %s = %q, want %q", k, got, want)
-					}
-				}
-				if sc.golden != "" {
-					e.golden(sc.golden, res.body)
-				}
-				if sc.want != "" {
-					jsonEqual(t, res.body, strings.ReplaceAll(fill(sc.want), "{base}", e.srv.URL))
-				}
-				if sc.check != nil {
-					sc.check(t, e, res)
-				}
+				runScenario(t, e, sc)
 			})
 		}
 	})
+}
+
+func runScenario(t *testing.T, e *env, sc scenario) {
+	fill := placeholders(t, e)
+	res := e.do(sc.method, fill(sc.path), sc.who, fill(sc.body))
+	if res.status != sc.status {
+		t.Fatalf("%s %s: status %d, want %d\n%s", sc.method, fill(sc.path), res.status, sc.status, res.body)
+	}
+	if ct := res.header.Get("Content-Type"); len(res.body) > 0 && ct != "application/json; charset=utf-8" {
+		t.Errorf("Content-Type = %q", ct)
+	}
+	if ct := res.header.Get("Content-Type"); len(res.body) == 0 && ct != "" {
+		t.Errorf("Content-Type %q on an empty body", ct)
+	}
+	for k, v := range sc.headers {
+		if got, want := res.header.Get(k), strings.ReplaceAll(fill(v), "{base}", e.srv.URL); got != want {
+			t.Errorf("header %s = %q, want %q", k, got, want)
+		}
+	}
+	if sc.golden != "" {
+		e.golden(sc.golden, res.body)
+	}
+	if sc.want != "" {
+		jsonEqual(t, res.body, strings.ReplaceAll(fill(sc.want), "{base}", e.srv.URL))
+	}
+	if sc.check != nil {
+		sc.check(t, e, res)
+	}
 }
 
 // placeholders returns a function that replaces {user} and {user/type#n}
