@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/clientele/clientele/internal/directory"
 	"golang.org/x/crypto/argon2"
 )
 
@@ -19,8 +20,18 @@ const (
 	saltLen      = 16
 )
 
-// MinPasswordLength is the shortest password accepted.
-const MinPasswordLength = 8
+// MinPasswordLength is the shortest password accepted; the directory
+// owns the rule.
+const MinPasswordLength = directory.MinPasswordLength
+
+// Passwords is the argon2id directory.PasswordHasher, which the
+// directory's password rules hash and check with.
+var Passwords directory.PasswordHasher = argon2idHasher{}
+
+type argon2idHasher struct{}
+
+func (argon2idHasher) Hash(password string) (string, error) { return HashPassword(password) }
+func (argon2idHasher) Verify(hash, password string) bool    { return VerifyPassword(hash, password) }
 
 // HashPassword returns the argon2id hash of password in the PHC string
 // format ($argon2id$v=19$m=...,t=...,p=...$salt$hash).

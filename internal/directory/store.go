@@ -19,6 +19,8 @@ type Store interface {
 	IncrementalStore // incremental.go
 	GroupStore       // group.go
 
+	UserActionStore // user_action.go
+
 	// Migrate applies the embedded migrations not yet applied.
 	Migrate(ctx context.Context) error
 	// Ping reports whether the database answers.

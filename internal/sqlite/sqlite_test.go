@@ -20,6 +20,8 @@ func TestStoreContract(t *testing.T) {
 
 func TestJobStoreContract(t *testing.T) { storetest.RunJobs(t, open) }
 
+func TestUserActionStoreContract(t *testing.T) { storetest.RunUserActions(t, open) }
+
 func TestMigrateTwice(t *testing.T) {
 	s := open(t)
 	if err := s.Migrate(context.Background()); err != nil {
