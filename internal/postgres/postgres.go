@@ -207,6 +207,9 @@ func (p *params) add(v any) string {
 // they protect.
 var uniqueFields = map[string]string{
 	"users_realm_external_id": "external_id",
+	"organizations_realm_name": "name",
+	"organizations_realm_external_id": "external_id",
+	"organization_memberships_org_user": "user_id",
 	"identities_realm_value":  "email",
 	"realms_uid":              "uid",
 	"api_tokens_hash":         "token",

@@ -68,6 +68,11 @@ func TestStoreContract(t *testing.T) {
 
 func TestJobStoreContract(t *testing.T) { pgtest.DSN(t); storetest.RunJobs(t, pgtest.Open) }
 
+func TestOrganizationStoreContract(t *testing.T) {
+	pgtest.DSN(t)
+	storetest.RunOrganizations(t, pgtest.Open)
+}
+
 func TestMigrateTwice(t *testing.T) {
 	dsn, _ := pgtest.NewSchema(t)
 	s := openDSN(t, dsn)

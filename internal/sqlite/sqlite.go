@@ -151,6 +151,9 @@ func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 // uniqueFields maps the unique indexes to the wire field they protect.
 var uniqueFields = []struct{ index, field string }{
 	{"users.external_id_key", "external_id"},
+	{"organizations.name_key", "name"},
+	{"organizations.external_id_key", "external_id"},
+	{"organization_memberships.user_id", "user_id"},
 	{"identities_realm_value", "email"},
 	{"realms.uid", "uid"},
 	{"api_tokens.hash", "token"},
