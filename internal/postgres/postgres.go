@@ -206,14 +206,14 @@ func (p *params) add(v any) string {
 // uniqueFields maps the unique constraints and indexes to the wire field
 // they protect.
 var uniqueFields = map[string]string{
-	"users_realm_external_id": "external_id",
-	"organizations_realm_name": "name",
-	"organizations_realm_external_id": "external_id",
+	"users_realm_external_id":           "external_id",
+	"organizations_realm_name":          "name",
+	"organizations_realm_external_id":   "external_id",
 	"organization_memberships_org_user": "user_id",
-	"identities_realm_value":  "email",
-	"realms_uid":              "uid",
-	"api_tokens_hash":         "token",
-	"access_tokens_hash":      "token",
+	"identities_realm_value":            "email",
+	"realms_uid":                        "uid",
+	"api_tokens_hash":                   "token",
+	"access_tokens_hash":                "token",
 }
 
 // mapError turns unique violations into KindInvalid duplicate errors, "no
