@@ -117,9 +117,10 @@ type OrganizationStore interface {
 	// CountOrganizations counts the organizations matching f; the zero
 	// filter reads a counter kept with every write.
 	CountOrganizations(ctx context.Context, realmID int64, f OrganizationFilter) (int64, error)
-	// CountOrganizationUsers returns the organization's number of members,
-	// from a counter kept with every membership write.
-	CountOrganizationUsers(ctx context.Context, realmID, organizationID int64) (int64, error)
+	// CountOrganizationUsers returns the organization's number of members
+	// with one of roles: with no role, from a counter kept with every
+	// membership write; else by an indexed count.
+	CountOrganizationUsers(ctx context.Context, realmID, organizationID int64, roles []Role) (int64, error)
 	// OrganizationUsers returns one page of the organization's members
 	// with one of roles (any role when empty), ordered by user id.
 	OrganizationUsers(ctx context.Context, realmID, organizationID int64, roles []Role, p Page) ([]User, error)
@@ -442,13 +443,13 @@ func (s *Service) OrganizationUsers(ctx context.Context, a Actor, id int64, role
 	return s.store.OrganizationUsers(ctx, a.RealmID, id, roles, p)
 }
 
-// CountOrganizationUsers counts an organization's members, exactly and
-// from a counter.
-func (s *Service) CountOrganizationUsers(ctx context.Context, a Actor, id int64) (int64, error) {
+// CountOrganizationUsers counts an organization's members with one of
+// roles (any when empty), exactly.
+func (s *Service) CountOrganizationUsers(ctx context.Context, a Actor, id int64, roles []Role) (int64, error) {
 	if err := requireStaff(a); err != nil {
 		return 0, err
 	}
-	return s.store.CountOrganizationUsers(ctx, a.RealmID, id)
+	return s.store.CountOrganizationUsers(ctx, a.RealmID, id, roles)
 }
 
 func cloneOrganization(o *Organization) *Organization {

@@ -256,11 +256,20 @@ func (s *Store) CountOrganizations(ctx context.Context, realmID int64, f directo
 	return n, err
 }
 
-// CountOrganizationUsers reads the organization's member counter.
-func (s *Store) CountOrganizationUsers(ctx context.Context, realmID, organizationID int64) (int64, error) {
+// CountOrganizationUsers reads the organization's member counter, or
+// counts the members with one of roles.
+func (s *Store) CountOrganizationUsers(ctx context.Context, realmID, organizationID int64, roles []directory.Role) (int64, error) {
 	var n int64
 	err := s.pool.QueryRow(ctx, `SELECT users_count FROM organizations WHERE realm_id = $1 AND id = $2`, realmID, organizationID).Scan(&n)
-	return n, mapError(err)
+	if err != nil || len(roles) == 0 {
+		return n, mapError(err)
+	}
+	var p params
+	realm := p.add(realmID)
+	err = s.pool.QueryRow(ctx, `SELECT count(*) FROM users WHERE realm_id = `+realm+` AND id IN
+		(SELECT user_id FROM organization_memberships WHERE realm_id = `+realm+` AND organization_id = `+p.add(organizationID)+`)
+		AND `+roleCond(&p, roles), p...).Scan(&n)
+	return n, err
 }
 
 // OrganizationUsers pages an organization's members by user id.

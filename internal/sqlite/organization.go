@@ -304,11 +304,22 @@ func (s *Store) CountOrganizations(ctx context.Context, realmID int64, f directo
 	return n, err
 }
 
-// CountOrganizationUsers reads the organization's member counter.
-func (s *Store) CountOrganizationUsers(ctx context.Context, realmID, organizationID int64) (int64, error) {
+// CountOrganizationUsers reads the organization's member counter, or
+// counts the members with one of roles.
+func (s *Store) CountOrganizationUsers(ctx context.Context, realmID, organizationID int64, roles []directory.Role) (int64, error) {
 	var n int64
 	err := s.read.QueryRowContext(ctx, `SELECT users_count FROM organizations WHERE realm_id = ? AND id = ?`, realmID, organizationID).Scan(&n)
-	return n, mapError(err)
+	if err != nil || len(roles) == 0 {
+		return n, mapError(err)
+	}
+	args := []any{realmID, realmID, organizationID}
+	for _, r := range roles {
+		args = append(args, string(r))
+	}
+	err = s.read.QueryRowContext(ctx, `SELECT count(*) FROM users WHERE realm_id = ? AND id IN
+		(SELECT user_id FROM organization_memberships WHERE realm_id = ? AND organization_id = ?)
+		AND role IN (`+placeholders(len(roles))+`)`, args...).Scan(&n)
+	return n, err
 }
 
 // OrganizationUsers pages an organization's members by user id, through

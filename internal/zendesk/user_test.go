@@ -171,12 +171,12 @@ func TestShowAndListUsers(t *testing.T) {
 		{name: "me anonymous", method: "GET", path: "/api/v2/users/me", status: 200, golden: "me_anonymous"},
 		{name: "group users are empty", method: "GET", path: "/api/v2/groups/5/users", who: "admin", status: 200,
 			want: `{"users":[],"next_page":null,"previous_page":null,"count":0}`},
-		{name: "organization users count", method: "GET", path: "/api/v2/organizations/5/users/count.json", who: "admin", status: 200,
-			want: `{"count":{"value":0,"refreshed_at":"2024-05-06T07:08:09Z"}}`},
+		{name: "users count of a missing organization", method: "GET", path: "/api/v2/organizations/5/users/count.json", who: "admin", status: 404,
+			want: notFound},
 		{name: "group users count", method: "GET", path: "/api/v2/groups/5/users/count", who: "agent", status: 200,
 			want: `{"count":{"value":0,"refreshed_at":"2024-05-06T07:08:09Z"}}`},
-		{name: "organization users, cursor", method: "GET", path: "/api/v2/organizations/5/users?page%5Bsize%5D=10", who: "admin", status: 200,
-			want: `{"users":[],"meta":{"has_more":false,"after_cursor":null,"before_cursor":null},"links":{"prev":null,"next":null}}`},
+		{name: "users of a missing organization", method: "GET", path: "/api/v2/organizations/5/users?page%5Bsize%5D=10", who: "admin", status: 404,
+			want: notFound},
 	})
 }
 

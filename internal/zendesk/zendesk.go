@@ -99,6 +99,7 @@ func (h *Handler) routes() {
 
 	h.searchRoutes() // search.go
 	h.jobRoutes()    // job.go
+	h.organizationRoutes()
 
 	h.handle("/api/v2/", func(http.ResponseWriter, *http.Request) error { return errInvalidEndpoint })
 }

@@ -96,7 +96,7 @@ func memberships(t *testing.T, s directory.Store, realmID, userID int64) [][2]in
 
 func orgUsers(t *testing.T, s directory.Store, realmID, orgID, want int64) {
 	t.Helper()
-	n, err := s.CountOrganizationUsers(context.Background(), realmID, orgID)
+	n, err := s.CountOrganizationUsers(context.Background(), realmID, orgID, nil)
 	if err != nil || n != want {
 		t.Errorf("CountOrganizationUsers(%d) = %d, %v; want %d", orgID, n, err, want)
 	}
@@ -355,6 +355,14 @@ func testMemberships(t *testing.T, s directory.Store) {
 	if err != nil || len(users) != 0 {
 		t.Errorf("OrganizationUsers(mid, agents) = %v, %v", ids(users), err)
 	}
+	for _, c := range []struct {
+		roles []directory.Role
+		want  int64
+	}{{[]directory.Role{directory.RoleAgent}, 0}, {[]directory.Role{directory.RoleAgent, directory.RoleEndUser}, 1}} {
+		if n, err := s.CountOrganizationUsers(ctx, r.ID, mid.ID, c.roles); err != nil || n != c.want {
+			t.Errorf("CountOrganizationUsers(mid, %v) = %d, %v; want %d", c.roles, n, err, c.want)
+		}
+	}
 }
 
 func testDeleteOrganization(t *testing.T, s directory.Store) {
@@ -386,7 +394,7 @@ func testDeleteOrganization(t *testing.T, s directory.Store) {
 		}
 	}
 	orgUsers(t, s, r.ID, stays.ID, 2)
-	_, err := s.CountOrganizationUsers(ctx, r.ID, gone.ID)
+	_, err := s.CountOrganizationUsers(ctx, r.ID, gone.ID, nil)
 	wantKind(t, err, directory.KindNotFound)
 }
 
@@ -462,7 +470,7 @@ func testOrganizationRealmIsolation(t *testing.T, s directory.Store) {
 	wantKind(t, err, directory.KindNotFound)
 	_, err = s.MembershipByID(ctx, b.ID, m.ID)
 	wantKind(t, err, directory.KindNotFound)
-	_, err = s.CountOrganizationUsers(ctx, b.ID, o.ID)
+	_, err = s.CountOrganizationUsers(ctx, b.ID, o.ID, nil)
 	wantKind(t, err, directory.KindNotFound)
 	wantKind(t, s.DeleteMembership(ctx, b.ID, m.ID), directory.KindNotFound)
 	wantKind(t, s.MakeDefaultMembership(ctx, b.ID, m.ID, epoch), directory.KindNotFound)
