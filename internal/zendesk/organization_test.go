@@ -327,7 +327,7 @@ func TestWriteOrganizations(t *testing.T) {
 		{scenario: scenario{name: "create without the envelope", method: "POST", path: "/api/v2/organizations", who: "admin", status: 400,
 			body: `{"name":"X"}`, want: `{"error":"InvalidParameter","description":"The request body needs a \"organization\" object"}`}},
 		{scenario: scenario{name: "update", method: "PUT", path: "/api/v2/organizations/{org:acme}.json", who: "admin", status: 200,
-			body: `{"organization":{"notes":"renewed","tags":["renewed"],"organization_fields":{"seats":null,"region":"emea"},"external_id":null}}`,
+			body:   `{"organization":{"notes":"renewed","tags":["renewed"],"organization_fields":{"seats":null,"region":"emea"},"external_id":null}}`,
 			golden: "update_organization"},
 			check: func(t *testing.T, e *env, f *orgFixture, res response) {
 				o := storedOrg(t, e, f.ids["org:acme"])
