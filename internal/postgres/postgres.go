@@ -161,9 +161,17 @@ func execOnce(ctx context.Context, dsn, sql string) error {
 	return nil
 }
 
+// txKey marks a context carrying a transaction of the store s that later
+// writes join (WriteInJob).
+type txKey struct{ s *Store }
+
 // tx runs fn in one transaction, committed when fn returns nil and rolled
-// back otherwise.
+// back otherwise. When ctx carries a transaction of this store
+// (WriteInJob), fn runs in it and its owner commits.
 func (s *Store) tx(ctx context.Context, fn func(pgx.Tx) error) error {
+	if tx, ok := ctx.Value(txKey{s}).(pgx.Tx); ok {
+		return mapError(fn(tx))
+	}
 	return mapError(pgx.BeginFunc(ctx, s.pool, fn))
 }
 

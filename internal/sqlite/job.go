@@ -291,6 +291,17 @@ func (s *Store) UpdateUserInJob(ctx context.Context, realmID int64, u *directory
 	})
 }
 
+// WriteInJob runs write and records step in one transaction: every write
+// of this store made with write's context joins it.
+func (s *Store) WriteInJob(ctx context.Context, realmID int64, step *directory.JobStep, write func(context.Context) error) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		if err := write(context.WithValue(ctx, txKey{s}, tx)); err != nil {
+			return err
+		}
+		return recordJobStep(ctx, tx, realmID, step)
+	})
+}
+
 // FinishJob sets a working job's final status if owner still holds it.
 func (s *Store) FinishJob(ctx context.Context, realmID int64, id, owner string, status directory.JobStatus, message string, at time.Time) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {

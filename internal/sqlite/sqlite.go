@@ -135,8 +135,17 @@ func (s *Store) Optimize(ctx context.Context) error {
 	return err
 }
 
-// tx runs fn in one write transaction, committed when fn returns nil.
+// txKey marks a context carrying a write transaction of the store s that
+// later writes join (WriteInJob).
+type txKey struct{ s *Store }
+
+// tx runs fn in one write transaction, committed when fn returns nil. When
+// ctx carries a transaction of this store (WriteInJob), fn runs in it and
+// its owner commits.
 func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
+	if tx, ok := ctx.Value(txKey{s}).(*sql.Tx); ok {
+		return mapError(fn(tx))
+	}
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
 		return err

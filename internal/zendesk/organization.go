@@ -2,6 +2,7 @@ package zendesk
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -38,6 +39,12 @@ func (h *Handler) organizationRoutes() {
 	h.handle("DELETE /api/v2/users/{user_id}/organizations/{organization_id}", h.unassignOrganization)
 	h.handle("PUT /api/v2/users/{user_id}/organization_memberships/{id}/make_default", h.setDefaultOrganizationMembership)
 	h.handle("PUT /api/v2/users/{user_id}/organizations/{organization_id}/make_default", h.setDefaultOrganization)
+
+	h.handle("POST /api/v2/organizations/create_many", h.createManyOrganizations)
+	h.handle("PUT /api/v2/organizations/update_many", h.updateManyOrganizations)
+	h.handle("DELETE /api/v2/organizations/destroy_many", h.destroyManyOrganizations)
+	h.handle("POST /api/v2/organization_memberships/create_many", h.createManyOrganizationMemberships)
+	h.handle("DELETE /api/v2/organization_memberships/destroy_many", h.destroyManyOrganizationMemberships)
 }
 
 // organization is Zendesk's organization object, keys in the order of its
@@ -752,4 +759,142 @@ func (h *Handler) setDefaultOrganization(w http.ResponseWriter, r *http.Request)
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"organization_membership": h.membershipView(r, m)})
 	return nil
+}
+
+// createManyOrganizations serves POST /api/v2/organizations/create_many:
+// {"organizations": [...]}, ≤ 100, as a job.
+func (h *Handler) createManyOrganizations(w http.ResponseWriter, r *http.Request) error {
+	return h.submitJob(w, r, directory.JobCreateOrganizations, func() ([]directory.JobItem, error) {
+		return decodeJobList(r, "organizations", func(el json.RawMessage) directory.JobItem { return organizationItem(el, false) })
+	})
+}
+
+// updateManyOrganizations serves PUT /api/v2/organizations/update_many:
+// with ids= or external_ids=, one {"organization": {...}} change for all;
+// without, {"organizations": [...]} whose elements name their
+// organization by id or external_id.
+func (h *Handler) updateManyOrganizations(w http.ResponseWriter, r *http.Request) error {
+	return h.submitJob(w, r, directory.JobUpdateOrganizations, func() ([]directory.JobItem, error) {
+		targets, ok, err := recordTargets(r.URL.Query(), "organization", true)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return decodeJobList(r, "organizations", func(el json.RawMessage) directory.JobItem { return organizationItem(el, true) })
+		}
+		in, _, err := decodeOrganization(r)
+		if err != nil {
+			return nil, err
+		}
+		for i := range targets {
+			targets[i].Organization = in
+		}
+		return targets, nil
+	})
+}
+
+// destroyManyOrganizations serves DELETE
+// /api/v2/organizations/destroy_many?ids= or ?external_ids=.
+func (h *Handler) destroyManyOrganizations(w http.ResponseWriter, r *http.Request) error {
+	return h.submitJob(w, r, directory.JobDeleteOrganizations, func() ([]directory.JobItem, error) {
+		targets, ok, err := recordTargets(r.URL.Query(), "organization", true)
+		if err == nil && !ok {
+			err = badRequest("Send ids or external_ids")
+		}
+		return targets, err
+	})
+}
+
+// createManyOrganizationMemberships serves POST
+// /api/v2/organization_memberships/create_many:
+// {"organization_memberships": [...]}, ≤ 100, as a job.
+func (h *Handler) createManyOrganizationMemberships(w http.ResponseWriter, r *http.Request) error {
+	return h.submitJob(w, r, directory.JobCreateMemberships, func() ([]directory.JobItem, error) {
+		return decodeJobList(r, "organization_memberships", func(el json.RawMessage) directory.JobItem {
+			var item directory.JobItem
+			var obj map[string]json.RawMessage
+			if err := json.Unmarshal(el, &obj); err != nil || obj == nil {
+				item.Problem = invalidItem("organization_membership", "must be a JSON object")
+				return item
+			}
+			in, err := membershipInput(obj)
+			item.Membership = in
+			item.Problem = itemProblem(err)
+			return item
+		})
+	})
+}
+
+// destroyManyOrganizationMemberships serves DELETE
+// /api/v2/organization_memberships/destroy_many?ids=.
+func (h *Handler) destroyManyOrganizationMemberships(w http.ResponseWriter, r *http.Request) error {
+	return h.submitJob(w, r, directory.JobDeleteMemberships, func() ([]directory.JobItem, error) {
+		targets, ok, err := recordTargets(r.URL.Query(), "organization membership", false)
+		if err == nil && !ok {
+			err = badRequest("Send ids")
+		}
+		return targets, err
+	})
+}
+
+// recordTargets reads ids= (or, with externalIDs, external_ids=) as one
+// item per record named; ok is false when neither was sent.
+func recordTargets(q url.Values, noun string, externalIDs bool) (items []directory.JobItem, ok bool, err error) {
+	switch {
+	case q.Has("ids"):
+		for _, s := range splitList(q.Get("ids")) {
+			id, err := strconv.ParseInt(s, 10, 64)
+			if err != nil || id < 1 {
+				return nil, true, badRequest("ids must be comma-separated %s ids, got %q", noun, s)
+			}
+			items = append(items, directory.JobItem{ID: id})
+		}
+		return items, true, nil
+	case externalIDs && q.Has("external_ids"):
+		for _, s := range splitList(q.Get("external_ids")) {
+			items = append(items, directory.JobItem{ExternalID: s})
+		}
+		return items, true, nil
+	}
+	return nil, false, nil
+}
+
+// organizationItem reads one element of an organizations bulk body; with
+// selector, its id (or else external_id) names the organization it
+// changes.
+func organizationItem(el json.RawMessage, selector bool) directory.JobItem {
+	var item directory.JobItem
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(el, &obj); err != nil || obj == nil {
+		item.Problem = invalidItem("organization", "must be a JSON object")
+		return item
+	}
+	if selector {
+		if raw, ok := obj["id"]; ok && !isNull(raw) {
+			if err := json.Unmarshal(raw, &item.ID); err != nil || item.ID < 1 {
+				item.ID = 0
+				item.Problem = invalidItem("id", "must be a positive integer id")
+				return item
+			}
+		}
+		if raw, ok := obj["external_id"]; ok && item.ID == 0 && !isNull(raw) {
+			json.Unmarshal(raw, &item.ExternalID) // a non-string is reported by organizationInput below
+		}
+	}
+	in, err := organizationInput(obj)
+	item.Organization = in
+	item.Problem = itemProblem(err)
+	return item
+}
+
+// itemProblem is the domain error of a decode, for a job item.
+func itemProblem(err error) *directory.Error {
+	var de *directory.Error
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &de):
+		return de
+	}
+	return invalidItem("item", err.Error())
 }

@@ -572,3 +572,107 @@ func TestUserOrganizationID(t *testing.T) {
 			}},
 	})
 }
+
+// TestOrganizationJobs runs the organization and membership bulk
+// endpoints through the job runner, with items that fail alone.
+func TestOrganizationJobs(t *testing.T) {
+	eachEngine(t, func(t *testing.T, eng engine) {
+		e := newEnv(t, eng, 0)
+		f := newOrgFixture(e)
+		x := func(s string) string { return f.expand(e, s) }
+		submitAndRun := func(method, path, body, golden string) map[string]any {
+			t.Helper()
+			id, _ := e.submit(method, x(path), "admin", x(body))
+			e.runJobs(1)
+			js, res := e.jobStatus(id)
+			e.jobGolden(golden, res.body, id)
+			return js
+		}
+
+		submitAndRun("POST", "/api/v2/organizations/create_many.json", `{"organizations":[
+			{"name":"Delta","tags":["a b"]},{"name":"acme corp"},{"name":5},"nope"]}`, "job_create_many_organizations")
+		if n := orgCount(t, e); n != 4 {
+			t.Errorf("organizations after create_many = %d, want 4", n)
+		}
+		if o, err := e.store.OrganizationByName(context.Background(), e.acme.ID, "delta"); err != nil || !cmp.Equal(o.Tags, []string{"a_b"}) {
+			t.Errorf("Delta = %+v, %v", o, err)
+		}
+
+		submitAndRun("PUT", "/api/v2/organizations/update_many?ids={org:acme},{org:beta},{org:gamma}", `{"organization":{"notes":"bulk"}}`,
+			"job_update_many_organizations")
+		if o := storedOrg(t, e, f.ids["org:gamma"]); o.Notes != "bulk" {
+			t.Errorf("gamma's notes = %q", o.Notes)
+		}
+		if o, _ := e.store.OrganizationByID(context.Background(), e.beta.ID, f.ids["org:beta"]); o.Notes != "" {
+			t.Errorf("beta's organization changed: %+v", o)
+		}
+
+		submitAndRun("PUT", "/api/v2/organizations/update_many", `{"organizations":[
+			{"id":{org:gamma},"name":"Beta Partners"},{"external_id":"G-1","details":"by external id"},{"external_id":"none"},{"notes":"x"}]}`,
+			"job_update_many_organizations_list")
+		if o := storedOrg(t, e, f.ids["org:gamma"]); o.Name != "Gamma" || o.Details != "by external id" {
+			t.Errorf("gamma = %+v", o)
+		}
+
+		submitAndRun("DELETE", "/api/v2/organizations/destroy_many?ids={org:acme},{org:beta},999999", "", "job_destroy_many_organizations")
+		if storedOrg(t, e, f.ids["org:acme"]) != nil {
+			t.Error("acme still stored")
+		}
+		wantMemberships(t, e, "customer", "Beta Partners*")
+		wantMemberships(t, e, "agent")
+
+		submitAndRun("POST", "/api/v2/organization_memberships/create_many", `{"organization_memberships":[
+			{"user_id":{agent},"organization_id":{org:gamma}},{"user_id":{customer},"organization_id":{org:partners}},
+			{"user_id":{beta-customer},"organization_id":{org:gamma}},{"user_id":{customer},"organization_id":{org:gamma},"default":true}]}`,
+			"job_create_many_organization_memberships")
+		wantMemberships(t, e, "agent", "Gamma*")
+		wantMemberships(t, e, "customer", "Gamma*", "Beta Partners")
+
+		submitAndRun("DELETE", "/api/v2/organization_memberships/destroy_many?ids={m:customer-partners},{m:beta}", "",
+			"job_destroy_many_organization_memberships")
+		wantMemberships(t, e, "customer", "Gamma*")
+		if _, err := e.store.MembershipByID(context.Background(), e.beta.ID, f.ids["m:beta"]); err != nil {
+			t.Errorf("beta's membership: %v", err)
+		}
+	})
+}
+
+func TestOrganizationBulkRequestErrors(t *testing.T) {
+	many := func(key, item string, n int) string {
+		return `{"` + key + `":[` + strings.TrimSuffix(strings.Repeat(item+",", n), ",") + `]}`
+	}
+	nothingQueued := func(t *testing.T, e *env, f *orgFixture, _ response) {
+		t.Helper()
+		if jobs := storedJobs(t, e); len(jobs) != 0 {
+			t.Errorf("jobs stored: %v", jobs)
+		}
+	}
+	runOrgs(t, []orgScenario{
+		{scenario: scenario{name: "create_many 101", method: "POST", path: "/api/v2/organizations/create_many", who: "admin",
+			body: many("organizations", `{"name":"x"}`, 101), status: 400,
+			want: `{"error":"TooManyValues","description":"Maximum 100 organizations may be created per call"}`}, check: nothingQueued},
+		{scenario: scenario{name: "destroy_many 101", method: "DELETE", path: "/api/v2/organizations/destroy_many?ids=" + idList(101), who: "admin", status: 400,
+			want: `{"error":"TooManyValues","description":"Maximum 100 organizations may be deleted per call"}`}, check: nothingQueued},
+		{scenario: scenario{name: "memberships create_many 101", method: "POST", path: "/api/v2/organization_memberships/create_many", who: "admin",
+			body: many("organization_memberships", `{"user_id":1,"organization_id":1}`, 101), status: 400,
+			want: `{"error":"TooManyValues","description":"Maximum 100 organization memberships may be created per call"}`}, check: nothingQueued},
+		{scenario: scenario{name: "memberships destroy_many without ids", method: "DELETE", path: "/api/v2/organization_memberships/destroy_many", who: "admin", status: 400,
+			want: `{"error":"InvalidParameter","description":"Send ids"}`}, check: nothingQueued},
+		{scenario: scenario{name: "update_many without a list", method: "PUT", path: "/api/v2/organizations/update_many", who: "admin", status: 400,
+			body: `{"organization":{}}`, want: `{"error":"InvalidParameter","description":"The request body needs a \"organizations\" array"}`}, check: nothingQueued},
+		{scenario: scenario{name: "update_many bad id", method: "PUT", path: "/api/v2/organizations/update_many?ids=x", who: "admin", status: 400,
+			body: `{"organization":{}}`, want: `{"error":"InvalidParameter","description":"ids must be comma-separated organization ids, got \"x\""}`}, check: nothingQueued},
+		{scenario: scenario{name: "end user create_many", method: "POST", path: "/api/v2/organizations/create_many", who: "customer", status: 403,
+			body: `{"organizations":[{"name":"x"}]}`, want: forbiddenBody}, check: nothingQueued},
+		{scenario: scenario{name: "agent create_many: items refused", method: "POST", path: "/api/v2/organizations/create_many", who: "agent", status: 200,
+			body: `{"organizations":[{"name":"x"}]}`},
+			check: func(t *testing.T, e *env, f *orgFixture, res response) {
+				e.runJobs(1)
+				js, _ := e.jobStatus(res.json(t)["job_status"].(map[string]any)["id"].(string))
+				results := js["results"].([]any)
+				if len(results) != 1 || results[0].(map[string]any)["error"] != "PermissionDenied" || orgCount(t, e) != 3 {
+					t.Errorf("agent's job = %v, organizations %d", js, orgCount(t, e))
+				}
+			}},
+	})
+}
