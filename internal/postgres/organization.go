@@ -111,15 +111,17 @@ func (s *Store) UpdateOrganization(ctx context.Context, realmID int64, o *direct
 // default, and uncounts it, in one transaction.
 func (s *Store) DeleteOrganization(ctx context.Context, realmID, id int64) error {
 	return s.tx(ctx, func(tx pgx.Tx) error {
+		// "organization_id <> 0" lets the planner use the partial index
+		// users_realm_organization with a bound id.
 		for _, stmt := range []string{
-			`SELECT id FROM users WHERE realm_id = $1 AND organization_id = $2 ORDER BY id FOR UPDATE`,
+			`SELECT id FROM users WHERE realm_id = $1 AND organization_id = $2 AND organization_id <> 0 ORDER BY id FOR UPDATE`,
 			`DELETE FROM organization_memberships WHERE realm_id = $1 AND organization_id = $2`,
 			`UPDATE organization_memberships SET is_default = true WHERE id IN (SELECT min(m.id) FROM organization_memberships m
-				WHERE m.realm_id = $1 AND m.user_id IN (SELECT u.id FROM users u WHERE u.realm_id = $1 AND u.organization_id = $2)
+				WHERE m.realm_id = $1 AND m.user_id IN (SELECT u.id FROM users u WHERE u.realm_id = $1 AND u.organization_id = $2 AND u.organization_id <> 0)
 				GROUP BY m.user_id)`,
 			`UPDATE users SET organization_id = coalesce((SELECT m.organization_id FROM organization_memberships m
 				WHERE m.realm_id = users.realm_id AND m.user_id = users.id AND m.is_default), 0)
-				WHERE realm_id = $1 AND organization_id = $2`,
+				WHERE realm_id = $1 AND organization_id = $2 AND organization_id <> 0`,
 		} {
 			if _, err := tx.Exec(ctx, stmt, realmID, id); err != nil {
 				return err
