@@ -338,7 +338,7 @@ func insertMembership(ctx context.Context, tx pgx.Tx, realmID int64, m *director
 	if err := syncDefault(ctx, tx, realmID, m.UserID); err != nil {
 		return err
 	}
-	if err := tx.QueryRow(ctx, `SELECT is_default FROM organization_memberships WHERE id = $1`, m.ID).Scan(&m.Default); err != nil {
+	if err := tx.QueryRow(ctx, `SELECT is_default FROM organization_memberships WHERE realm_id = $1 AND id = $2`, realmID, m.ID).Scan(&m.Default); err != nil {
 		return err
 	}
 	_, err := tx.Exec(ctx, `UPDATE organizations SET users_count = users_count + 1 WHERE realm_id = $1 AND id = $2`, realmID, m.OrganizationID)

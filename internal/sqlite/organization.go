@@ -389,7 +389,7 @@ func insertMembership(ctx context.Context, tx *sql.Tx, realmID int64, m *directo
 	if err := syncDefault(ctx, tx, realmID, m.UserID); err != nil {
 		return err
 	}
-	return tx.QueryRowContext(ctx, `SELECT is_default FROM organization_memberships WHERE id = ?`, m.ID).Scan(&m.Default)
+	return tx.QueryRowContext(ctx, `SELECT is_default FROM organization_memberships WHERE realm_id = ? AND id = ?`, realmID, m.ID).Scan(&m.Default)
 }
 
 // syncDefault gives a user with memberships but no default its oldest

@@ -138,8 +138,15 @@ func (h *Handler) membershipViews(r *http.Request, ms []directory.Membership) []
 
 // organizationInput decodes the members of one organization object.
 func organizationInput(obj map[string]json.RawMessage) (directory.OrganizationInput, error) {
-	var in directory.OrganizationInput
 	f := fields{obj: obj}
+	in := organizationFields(&f)
+	return in, f.err()
+}
+
+// organizationFields decodes the writable members of an organization
+// object through f, which collects the type errors.
+func organizationFields(f *fields) directory.OrganizationInput {
+	var in directory.OrganizationInput
 	f.str("name", &in.Name)
 	f.str("external_id", &in.ExternalID)
 	f.str("details", &in.Details)
@@ -150,7 +157,7 @@ func organizationInput(obj map[string]json.RawMessage) (directory.OrganizationIn
 	f.strings("domain_names", &in.DomainNames)
 	f.strings("tags", &in.Tags)
 	f.object("organization_fields", &in.Fields)
-	return in, f.err()
+	return in
 }
 
 // decodeOrganization reads the {"organization": {...}} body of a write and
@@ -167,33 +174,14 @@ func decodeOrganization(r *http.Request) (directory.OrganizationInput, int64, er
 	var id *int64
 	f := fields{obj: obj}
 	f.id("id", &id)
-	in, err := organizationInput(obj)
-	if err := joinFieldErrors(f.err(), err); err != nil {
+	in := organizationFields(&f)
+	if err := f.err(); err != nil {
 		return in, 0, err
 	}
 	if id == nil {
 		return in, 0, nil
 	}
 	return in, *id, nil
-}
-
-// joinFieldErrors reports the field problems of both decodes at once.
-func joinFieldErrors(a, b error) error {
-	if a == nil {
-		return b
-	}
-	if b == nil {
-		return a
-	}
-	var v directory.Invalid
-	for _, err := range []error{a, b} {
-		if de, ok := err.(*directory.Error); ok {
-			for _, f := range de.Fields {
-				v.Add(f.Field, f.Code, f.Message)
-			}
-		}
-	}
-	return v.Err()
 }
 
 // pathInt reads the numeric path wildcard name; anything else is an
