@@ -115,6 +115,9 @@ func (s *Store) DeleteOrganization(ctx context.Context, realmID, id int64) error
 		// users_realm_organization with a bound id.
 		for _, stmt := range []string{
 			`SELECT id FROM users WHERE realm_id = $1 AND organization_id = $2 AND organization_id <> 0 ORDER BY id FOR UPDATE`,
+			// Then the organization: a membership being added to it
+			// meanwhile waits, and fails once it is gone.
+			`SELECT id FROM organizations WHERE realm_id = $1 AND id = $2 FOR UPDATE`,
 			`DELETE FROM organization_memberships WHERE realm_id = $1 AND organization_id = $2`,
 			`UPDATE organization_memberships SET is_default = true WHERE id IN (SELECT min(m.id) FROM organization_memberships m
 				WHERE m.realm_id = $1 AND m.user_id IN (SELECT u.id FROM users u WHERE u.realm_id = $1 AND u.organization_id = $2 AND u.organization_id <> 0)

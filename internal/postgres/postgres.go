@@ -225,8 +225,9 @@ var uniqueFields = map[string]string{
 }
 
 // mapError turns unique violations into KindInvalid duplicate errors, "no
-// rows" into ErrNotFound, and serialization failures and deadlocks into
-// KindConflict; anything else passes through.
+// rows" into ErrNotFound, and serialization failures, deadlocks and
+// references to rows deleted meanwhile into KindConflict; anything else
+// passes through.
 func mapError(err error) error {
 	if err == nil {
 		return nil
@@ -244,7 +245,7 @@ func mapError(err error) error {
 			return &directory.Error{Kind: directory.KindInvalid, Message: "Record validation errors",
 				Fields: []directory.FieldError{{Field: field, Code: "DuplicateValue", Message: "has already been taken"}}}
 		}
-	case "40001", "40P01": // serialization_failure, deadlock_detected
+	case "40001", "40P01", "23503": // serialization_failure, deadlock_detected, foreign_key_violation (a row deleted meanwhile)
 		return &directory.Error{Kind: directory.KindConflict, Message: "a concurrent write collided; try again"}
 	}
 	return err
