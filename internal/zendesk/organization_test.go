@@ -676,3 +676,37 @@ func TestOrganizationBulkRequestErrors(t *testing.T) {
 			}},
 	})
 }
+
+// TestUserJobsSetOrganizations checks that users bulk jobs set
+// organization_id as the single-user endpoints do.
+func TestUserJobsSetOrganizations(t *testing.T) {
+	eachEngine(t, func(t *testing.T, eng engine) {
+		e := newEnv(t, eng, 0)
+		f := newOrgFixture(e)
+		x := func(s string) string { return f.expand(e, s) }
+		id, _ := e.submit("POST", "/api/v2/users/create_many", "admin", x(`{"users":[
+			{"name":"Joiner","email":"joiner@acme.test","organization_id":{org:gamma}},{"name":"Lost","organization_id":{org:beta}}]}`))
+		e.runJobs(1)
+		js, _ := e.jobStatus(id)
+		if results := js["results"].([]any); len(results) != 2 || results[1].(map[string]any)["details"] !=
+			"Organization id: is not an organization of this account" {
+			t.Errorf("create_many users with organizations = %v", results)
+		}
+		joiner, err := e.store.UserByIdentity(context.Background(), e.acme.ID, directory.IdentityEmail, "joiner@acme.test")
+		if err != nil || joiner.OrganizationID != f.ids["org:gamma"] {
+			t.Fatalf("joiner = %+v, %v", joiner, err)
+		}
+		e.users["joiner"] = joiner
+		wantMemberships(t, e, "joiner", "Gamma*")
+		e.submit("PUT", x("/api/v2/users/update_many?ids={customer},{joiner}"), "admin", x(`{"user":{"organization_id":{org:partners}}}`))
+		e.runJobs(1)
+		wantMemberships(t, e, "customer", "Beta Partners*")
+		wantMemberships(t, e, "joiner", "Beta Partners*")
+		e.submit("DELETE", x("/api/v2/users/destroy_many?ids={joiner}"), "admin", "")
+		e.runJobs(1)
+		wantMemberships(t, e, "joiner")
+		if n, err := e.store.CountOrganizationUsers(context.Background(), e.acme.ID, f.ids["org:partners"], nil); err != nil || n != 1 {
+			t.Errorf("partners' users = %d, %v; want 1", n, err)
+		}
+	})
+}
