@@ -89,3 +89,22 @@ func (v *Invalid) Err() error {
 	sort.SliceStable(fields, func(i, j int) bool { return fields[i].Field < fields[j].Field })
 	return &Error{Kind: KindInvalid, Message: "Record validation errors", Fields: fields}
 }
+
+// joinInvalid returns the first error of errs that is not a validation
+// error, or else all their field problems as one validation error.
+func joinInvalid(errs ...error) error {
+	var v Invalid
+	for _, err := range errs {
+		var e *Error
+		switch {
+		case err == nil:
+		case KindOf(err) == KindInvalid && errors.As(err, &e):
+			for _, f := range e.Fields {
+				v.Add(f.Field, f.Code, f.Message)
+			}
+		default:
+			return err
+		}
+	}
+	return v.Err()
+}

@@ -2,7 +2,6 @@ package directory
 
 import (
 	"context"
-	"errors"
 	"time"
 )
 
@@ -561,25 +560,6 @@ func importGroups(old, u *User, in UserInput) error {
 	}
 	if old != nil && old.DefaultGroupID != 0 && u.Role == RoleEndUser {
 		v.Add("role", "InvalidValue", "cannot make an end user of a member of groups in an import; remove the group memberships first")
-	}
-	return v.Err()
-}
-
-// joinInvalid returns the first error of errs that is not a validation
-// error, or else all their field problems as one validation error.
-func joinInvalid(errs ...error) error {
-	var v Invalid
-	for _, err := range errs {
-		var e *Error
-		switch {
-		case err == nil:
-		case KindOf(err) == KindInvalid && errors.As(err, &e):
-			for _, f := range e.Fields {
-				v.Add(f.Field, f.Code, f.Message)
-			}
-		default:
-			return err
-		}
 	}
 	return v.Err()
 }

@@ -65,6 +65,11 @@ type IdentityChange struct {
 	Add    []Identity
 	Update []Identity
 	Delete []int64
+	// Organization, when set, makes that organization the user's only
+	// membership, as its default (no membership for 0); organization_id
+	// follows. Without it the update leaves memberships and
+	// organization_id as stored (see organization.go).
+	Organization *int64
 }
 
 // NewIdentity is an identity added through the identities API. Primary

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 )
@@ -33,6 +34,12 @@ import (
 //
 // Items that fail (validation, permissions, a missing user) write no user
 // and record a failed result, also at most once.
+//
+// Jobs over other records (organizations, memberships) keep the same
+// guarantee through JobStore.WriteInJob: the item runs the Service's own
+// method, whose store writes all join one transaction with the item's
+// result. Adding a kind of job is a JobType, an entry in jobKinds saying
+// how an item runs, and the API's endpoint.
 
 // JobType is the kind of a bulk job, spelled as on the wire (job_type).
 type JobType string
@@ -43,21 +50,99 @@ const (
 	JobCreateOrUpdateUsers JobType = "create_or_update_many_users" // POST /users/create_or_update_many
 	JobUpdateUsers         JobType = "update_many_users"           // PUT /users/update_many
 	JobDeleteUsers         JobType = "destroy_many_users"          // DELETE /users/destroy_many
+
+	JobCreateOrganizations JobType = "create_many_organizations"             // POST /organizations/create_many
+	JobUpdateOrganizations JobType = "update_many_organizations"             // PUT /organizations/update_many
+	JobDeleteOrganizations JobType = "destroy_many_organizations"            // DELETE /organizations/destroy_many
+	JobCreateMemberships   JobType = "create_many_organization_memberships"  // POST /organization_memberships/create_many
+	JobDeleteMemberships   JobType = "destroy_many_organization_memberships" // DELETE /organization_memberships/destroy_many
 )
 
-// jobVerbs are the past participles of the "Maximum 100 users may be ...
-// per call" refusal, and jobMessages the progress messages of a working
-// job ("Creating User #53"), by job type.
-var (
-	jobVerbs = map[JobType]string{
-		JobCreateUsers: "created", JobCreateOrUpdateUsers: "created or updated",
-		JobUpdateUsers: "updated", JobDeleteUsers: "deleted",
+// jobKind is how the items of one JobType run.
+type jobKind struct {
+	// noun and verb make the "Maximum 100 users may be created per call"
+	// refusal; record names one item in messages ("Creating User #53",
+	// "User 7 not found").
+	noun, verb, record string
+	// message is the progress verb of a working job ("Creating").
+	message string
+	// run does one item as its single-record endpoint would, as actor a,
+	// and records step with its write (see JobStore.WriteInJob).
+	run func(s *Service, ctx context.Context, a Actor, item JobItem, step *JobStep) error
+}
+
+// jobKinds lists every kind of bulk job.
+var jobKinds = map[JobType]jobKind{
+	JobCreateUsers:         {noun: "users", verb: "created", record: "User", message: "Creating", run: userItem(JobCreateUsers)},
+	JobCreateOrUpdateUsers: {noun: "users", verb: "created or updated", record: "User", message: "Creating or updating", run: userItem(JobCreateOrUpdateUsers)},
+	JobUpdateUsers:         {noun: "users", verb: "updated", record: "User", message: "Updating", run: userItem(JobUpdateUsers)},
+	JobDeleteUsers:         {noun: "users", verb: "deleted", record: "User", message: "Deleting", run: userItem(JobDeleteUsers)},
+
+	JobCreateOrganizations: {noun: "organizations", verb: "created", record: "Organization", message: "Creating",
+		run: inJob(func(s *Service, ctx context.Context, a Actor, item JobItem, r *JobResult) error {
+			o, err := s.CreateOrganization(ctx, a, item.Organization)
+			if err == nil {
+				r.UserID, r.Outcome = o.ID, JobCreated
+			}
+			return err
+		})},
+	JobUpdateOrganizations: {noun: "organizations", verb: "updated", record: "Organization", message: "Updating",
+		run: inJob(func(s *Service, ctx context.Context, a Actor, item JobItem, r *JobResult) error {
+			id, err := s.jobItemOrganization(ctx, a, item)
+			if err != nil {
+				return err
+			}
+			r.UserID = id
+			if _, err := s.UpdateOrganization(ctx, a, id, item.Organization); err != nil {
+				return err
+			}
+			r.Outcome = JobUpdated
+			return nil
+		})},
+	JobDeleteOrganizations: {noun: "organizations", verb: "deleted", record: "Organization", message: "Deleting",
+		run: inJob(func(s *Service, ctx context.Context, a Actor, item JobItem, r *JobResult) error {
+			id, err := s.jobItemOrganization(ctx, a, item)
+			if err != nil {
+				return err
+			}
+			r.UserID = id
+			if err := s.DeleteOrganization(ctx, a, id); err != nil {
+				return err
+			}
+			r.Outcome = JobDeleted
+			return nil
+		})},
+	JobCreateMemberships: {noun: "organization memberships", verb: "created", record: "Organization Membership", message: "Creating",
+		run: inJob(func(s *Service, ctx context.Context, a Actor, item JobItem, r *JobResult) error {
+			m, err := s.CreateMembership(ctx, a, item.Membership)
+			if err == nil {
+				r.UserID, r.Outcome = m.ID, JobCreated
+			}
+			return err
+		})},
+	JobDeleteMemberships: {noun: "organization memberships", verb: "deleted", record: "Organization Membership", message: "Deleting",
+		run: inJob(func(s *Service, ctx context.Context, a Actor, item JobItem, r *JobResult) error {
+			if err := s.DeleteMembership(ctx, a, 0, item.ID); err != nil {
+				return err
+			}
+			r.Outcome = JobDeleted
+			return nil
+		})},
+}
+
+// inJob runs an item's Service call inside JobStore.WriteInJob, so every
+// store write the call makes commits together with the item's result, or
+// not at all. do fills in the result's record and outcome.
+func inJob(do func(s *Service, ctx context.Context, a Actor, item JobItem, r *JobResult) error) func(*Service, context.Context, Actor, JobItem, *JobStep) error {
+	return func(s *Service, ctx context.Context, a Actor, item JobItem, step *JobStep) error {
+		if item.Problem != nil {
+			return item.Problem
+		}
+		return s.store.WriteInJob(ctx, a.RealmID, step, func(ctx context.Context) error {
+			return do(s, ctx, a, item, &step.Result)
+		})
 	}
-	jobMessages = map[JobType]string{
-		JobCreateUsers: "Creating", JobCreateOrUpdateUsers: "Creating or updating",
-		JobUpdateUsers: "Updating", JobDeleteUsers: "Deleting",
-	}
-)
+}
 
 // JobStatus is the state of a job, spelled as on the wire.
 type JobStatus string
@@ -93,13 +178,21 @@ const MaxJobItems = 100
 // after the last recorded item.
 const JobLease = time.Minute
 
-// JobItem is one user of a bulk request. Update and delete items name
-// their user by UserID or, when it is 0, by ExternalID.
+// JobItem is one record of a bulk request. Update and delete items of
+// user jobs name their user by UserID or, when it is 0, by ExternalID;
+// those of other jobs name their record by ID or (organizations)
+// ExternalID.
 type JobItem struct {
 	UserID     int64
 	ExternalID string
 	// Input is the user to create or the change to apply.
 	Input UserInput
+	// ID names the organization or membership of an update or delete item.
+	ID int64 `json:",omitempty"`
+	// Organization is the organization to create or the change to apply.
+	Organization OrganizationInput `json:",omitzero"`
+	// Membership is the organization membership to create.
+	Membership MembershipInput `json:",omitzero"`
 	// Problem, when set, is why the item could not even be read (a field of
 	// the wrong type); the item then fails with it without being run.
 	Problem *Error
@@ -109,8 +202,9 @@ type JobItem struct {
 type JobResult struct {
 	// Index is the item's position in the request, from 0.
 	Index int
-	// UserID is the user created, updated or deleted, or the user the item
-	// named; 0 when there is none.
+	// UserID is the record (user, organization or membership) created,
+	// updated or deleted, or the record the item named; 0 when there is
+	// none. The name is the users jobs' own, kept for the stored results.
 	UserID int64
 	// Outcome is Created, Updated, Deleted or Failed.
 	Outcome JobOutcome
@@ -200,6 +294,14 @@ type JobStore interface {
 	// UpdateUserInJob is UpdateUser and RecordJobStep in one transaction,
 	// as CreateUserInJob.
 	UpdateUserInJob(ctx context.Context, realmID int64, u *User, change IdentityChange, step *JobStep) error
+	// WriteInJob opens one transaction, runs write with a context that
+	// every write of this store made with it joins (instead of committing
+	// on its own), then records step (as RecordJobStep) and commits: the
+	// writes and the result are stored together or not at all. An error
+	// from write, or ErrJobItemDone when the item already has a result,
+	// rolls everything back. Reads made with the context see the database
+	// as committed, without write's own changes.
+	WriteInJob(ctx context.Context, realmID int64, step *JobStep, write func(ctx context.Context) error) error
 	// FinishJob sets the final status and message of a working job held by
 	// owner and ends its lease. It does nothing if another runner has
 	// taken the job over.
@@ -223,15 +325,15 @@ func (s *Service) SubmitJob(ctx context.Context, a Actor, typ JobType, items []J
 	if err := requireStaff(a); err != nil {
 		return nil, err
 	}
-	verb, ok := jobVerbs[typ]
+	kind, ok := jobKinds[typ]
 	if !ok {
 		return nil, fmt.Errorf("directory: unknown job type %q", typ)
 	}
 	if len(items) == 0 {
-		return nil, Errorf(KindBadRequest, "Send at least one user")
+		return nil, Errorf(KindBadRequest, "Send at least one %s", strings.ToLower(kind.record))
 	}
 	if len(items) > MaxJobItems {
-		return nil, Errorf(KindTooMany, "Maximum %d users may be %s per call", MaxJobItems, verb)
+		return nil, Errorf(KindTooMany, "Maximum %d %s may be %s per call", MaxJobItems, kind.noun, kind.verb)
 	}
 	now := s.Now()
 	j := &Job{
@@ -374,16 +476,20 @@ const jobTimeLayout = "2006-01-02 15:04:05 -0700"
 func (s *Service) runJobItem(ctx context.Context, j *Job, owner string, a Actor, i int, item JobItem) error {
 	var err error
 	var step *JobStep
+	kind, ok := jobKinds[j.Type]
+	if !ok {
+		return fmt.Errorf("directory: unknown job type %q", j.Type)
+	}
 	// A write that collided with a concurrent one (KindConflict on
 	// PostgreSQL) was rolled back whole, so it is tried again.
 	for attempt := 1; ; attempt++ {
 		now := s.Now()
 		step = &JobStep{
-			JobID: j.ID, Owner: owner, Result: JobResult{Index: i, UserID: item.UserID},
-			Message: fmt.Sprintf("%s User #%d", jobMessages[j.Type], i+1),
+			JobID: j.ID, Owner: owner, Result: JobResult{Index: i, UserID: max(item.UserID, item.ID)},
+			Message: fmt.Sprintf("%s %s #%d", kind.message, kind.record, i+1),
 			At:      now, LeaseUntil: now.Add(JobLease),
 		}
-		err = s.doJobItem(ctx, j.Type, a, item, step)
+		err = kind.run(s, ctx, a, item, step)
 		if KindOf(err) != KindConflict || errors.Is(err, ErrJobItemDone) || attempt == 3 {
 			break
 		}
@@ -394,18 +500,25 @@ func (s *Service) runJobItem(ctx context.Context, j *Job, owner string, a Actor,
 	case ctx.Err() != nil:
 		return ctx.Err() // the write was cut short and rolled back: not the item's fault
 	}
-	step.Result = JobResult{Index: i, UserID: step.Result.UserID, Outcome: JobItemFailed, Err: jobItemError(err, step.Result.UserID, item)}
+	step.Result = JobResult{Index: i, UserID: step.Result.UserID, Outcome: JobItemFailed, Err: jobItemError(err, kind.record, step.Result.UserID, item)}
 	if err := s.store.RecordJobStep(ctx, j.RealmID, step); err != nil && !errors.Is(err, ErrJobItemDone) {
 		return err
 	}
 	return nil
 }
 
-// doJobItem runs one item through the Service's own methods, with the
-// job's actor, so an item obeys exactly the rules of the single-user
-// endpoints. The one user write those methods make goes through
-// jobItemStore, which turns it into a write that also records step.
-func (s *Service) doJobItem(ctx context.Context, typ JobType, a Actor, item JobItem, step *JobStep) error {
+// userItem runs one item of a users job of type typ through the Service's own
+// methods, with the job's actor, so an item obeys exactly the rules of the
+// single-user endpoints. The one user write those methods make goes
+// through jobItemStore, which turns it into a write that also records
+// step.
+func userItem(typ JobType) func(*Service, context.Context, Actor, JobItem, *JobStep) error {
+	return func(s *Service, ctx context.Context, a Actor, item JobItem, step *JobStep) error {
+		return s.doUserJobItem(ctx, typ, a, item, step)
+	}
+}
+
+func (s *Service) doUserJobItem(ctx context.Context, typ JobType, a Actor, item JobItem, step *JobStep) error {
 	if item.Problem != nil {
 		return item.Problem
 	}
@@ -456,16 +569,35 @@ func (s *Service) jobItemUser(ctx context.Context, a Actor, item JobItem) (int64
 	return 0, v.Err()
 }
 
+// jobItemOrganization returns the id of the organization an update or
+// delete item names.
+func (s *Service) jobItemOrganization(ctx context.Context, a Actor, item JobItem) (int64, error) {
+	switch {
+	case item.ID != 0:
+		return item.ID, nil
+	case trimmed(item.ExternalID) != "":
+		o, err := s.store.OrganizationByExternalID(ctx, a.RealmID, trimmed(item.ExternalID))
+		if err != nil {
+			return 0, err
+		}
+		return o.ID, nil
+	}
+	var v Invalid
+	v.Add("id", "BlankValue", "is required: send the organization's id or external_id")
+	return 0, v.Err()
+}
+
 // jobItemError is the error recorded for a failed item: the domain error
-// as is, a missing user named (userID, when the item's user was found, as
-// a soft-deleted one), anything else kept as an internal error.
-func jobItemError(err error, userID int64, item JobItem) *Error {
+// as is, a missing record named (id, when the item named one or its user
+// was found as a soft-deleted one), anything else kept as an internal
+// error.
+func jobItemError(err error, record string, id int64, item JobItem) *Error {
 	var e *Error
 	switch {
-	case KindOf(err) == KindNotFound && userID != 0:
-		return Errorf(KindNotFound, "User %d not found", userID)
+	case KindOf(err) == KindNotFound && id != 0:
+		return Errorf(KindNotFound, "%s %d not found", record, id)
 	case KindOf(err) == KindNotFound && item.ExternalID != "":
-		return Errorf(KindNotFound, "No user has the external_id %s", item.ExternalID)
+		return Errorf(KindNotFound, "No %s has the external_id %s", strings.ToLower(record), item.ExternalID)
 	case errors.As(err, &e):
 		return e
 	}

@@ -19,7 +19,8 @@ type Store interface {
 	IncrementalStore // incremental.go
 	GroupStore       // group.go
 
-	UserActionStore // user_action.go
+	UserActionStore   // user_action.go
+	OrganizationStore // organization.go
 
 	// Migrate applies the embedded migrations not yet applied.
 	Migrate(ctx context.Context) error
@@ -34,11 +35,15 @@ type Store interface {
 	ListRealms(ctx context.Context) ([]Realm, error)
 
 	// CreateUser inserts u and its identities, and counts the user, in one
-	// transaction. It sets u.ID and the identities' ids.
+	// transaction. It sets u.ID and the identities' ids. A non-zero
+	// u.OrganizationID gets the user its default membership of that
+	// organization, in the same transaction.
 	CreateUser(ctx context.Context, realmID int64, u *User, ids []Identity) error
-	// UpdateUser writes every column of u and applies change, moving the
-	// user between counters when its role or deletion changed, in one
-	// transaction.
+	// UpdateUser writes every column of u but organization_id and applies
+	// change, moving the user between counters when its role or deletion
+	// changed, in one transaction. organization_id changes only with
+	// change.Organization, so an update from an older read cannot undo a
+	// membership change.
 	UpdateUser(ctx context.Context, realmID int64, u *User, change IdentityChange) error
 	// EraseUser replaces u's row with its erased form and deletes its
 	// identities and credentials, in one transaction.

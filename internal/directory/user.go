@@ -203,9 +203,12 @@ func (s *Service) CreateUser(ctx context.Context, a Actor, in UserInput) (*User,
 	}
 	now := s.Now()
 	u := s.newUser(a.RealmID, now)
-	// default_group_id is checked even when other fields fail, so that
-	// every problem is reported at once.
-	if err := joinInvalid(s.applyUserInput(u, in, true), s.userGroups(ctx, a, nil, u, in.DefaultGroupID)); err != nil {
+	orgID := in.OrganizationID
+	in.OrganizationID = nil // checked against the store, with the other fields
+	org, orgErr := s.organizationChange(ctx, a.RealmID, orgID)
+	// organization_id and default_group_id are checked even when other
+	// fields fail, so that every problem is reported at once.
+	if err := joinInvalid(s.applyUserInput(u, in, true), orgErr, s.userGroups(ctx, a, nil, u, in.DefaultGroupID)); err != nil {
 		return nil, err
 	}
 	if err := s.applyUserFieldInput(ctx, u, in.UserFields); err != nil {
@@ -220,6 +223,9 @@ func (s *Service) CreateUser(ctx context.Context, a Actor, in UserInput) (*User,
 	}
 	if err := s.checkUnique(ctx, a.RealmID, 0, ids, u.ExternalID); err != nil {
 		return nil, err
+	}
+	if org != nil {
+		u.OrganizationID = *org // the store makes it the default membership
 	}
 	if err := s.store.CreateUser(ctx, a.RealmID, u, ids); err != nil {
 		return nil, err
@@ -297,7 +303,13 @@ func (s *Service) UpdateUser(ctx context.Context, a Actor, id int64, in UserInpu
 	}
 	u := cloneUser(old)
 	in.Identities = nil // identities are create-only
-	if err := s.applyUserInput(u, in, false); err != nil {
+	// Setting organization_id makes it the user's default organization
+	// and removes the user's other memberships (seed 003, "Organization
+	// ID"); null removes them all.
+	orgID := in.OrganizationID
+	in.OrganizationID = nil // checked against the store, with the other fields
+	org, orgErr := s.organizationChange(ctx, a.RealmID, orgID)
+	if err := joinInvalid(s.applyUserInput(u, in, false), orgErr); err != nil {
 		return nil, err
 	}
 	if err := s.applyUserFieldInput(ctx, u, in.UserFields); err != nil {
@@ -315,6 +327,10 @@ func (s *Service) UpdateUser(ctx context.Context, a Actor, id int64, in UserInpu
 	}
 	now := s.Now()
 	change := identityChangeFor(u, old, in, current, now)
+	change.Organization = org
+	if org != nil {
+		u.OrganizationID = *org
+	}
 	if err := s.checkUnique(ctx, a.RealmID, id, append(change.Add, change.Update...), externalIDChange(old, u)); err != nil {
 		return nil, err
 	}
@@ -325,8 +341,8 @@ func (s *Service) UpdateUser(ctx context.Context, a Actor, id int64, in UserInpu
 	return u, nil
 }
 
-// DeleteUser soft-deletes a user: it becomes inactive and moves to the
-// deleted users. Its identities stay, so its email is not free until the
+// DeleteUser soft-deletes a user: it becomes inactive, moves to the
+// deleted users and leaves its organizations. Its identities stay, so its email is not free until the
 // user is permanently deleted. Nobody may delete themselves.
 func (s *Service) DeleteUser(ctx context.Context, a Actor, id int64) (*User, error) {
 	if err := requireStaff(a); err != nil {
@@ -348,7 +364,10 @@ func (s *Service) DeleteUser(ctx context.Context, a Actor, id int64) (*User, err
 	now := s.Now()
 	u.DeletedAt = now
 	u.UpdatedAt = now
-	if err := s.store.UpdateUser(ctx, a.RealmID, u, IdentityChange{}); err != nil {
+	// A deleted user belongs to no organization any more, as in Zendesk.
+	none := int64(0)
+	u.OrganizationID = 0
+	if err := s.store.UpdateUser(ctx, a.RealmID, u, IdentityChange{Organization: &none}); err != nil {
 		return nil, err
 	}
 	return u, nil

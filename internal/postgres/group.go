@@ -22,9 +22,9 @@ func scanGroup(row pgx.CollectableRow) (directory.Group, error) {
 	return g, err
 }
 
-const membershipColumns = `id, realm_id, user_id, group_id, is_default, created_at, updated_at`
+const groupMembershipColumns = `id, realm_id, user_id, group_id, is_default, created_at, updated_at`
 
-func scanMembership(row pgx.CollectableRow) (directory.GroupMembership, error) {
+func scanGroupMembership(row pgx.CollectableRow) (directory.GroupMembership, error) {
 	var m directory.GroupMembership
 	err := row.Scan(&m.ID, &m.RealmID, &m.UserID, &m.GroupID, &m.Default, &m.CreatedAt, &m.UpdatedAt)
 	m.CreatedAt, m.UpdatedAt = m.CreatedAt.UTC(), m.UpdatedAt.UTC()
@@ -344,10 +344,10 @@ func (s *Store) SetDefaultGroupMembership(ctx context.Context, realmID, userID, 
 
 // GroupMembershipByID returns a membership of the realm.
 func (s *Store) GroupMembershipByID(ctx context.Context, realmID, id int64) (*directory.GroupMembership, error) {
-	return one(ctx, s.pool, scanMembership, `SELECT `+membershipColumns+` FROM group_memberships WHERE realm_id = $1 AND id = $2`, realmID, id)
+	return one(ctx, s.pool, scanGroupMembership, `SELECT `+groupMembershipColumns+` FROM group_memberships WHERE realm_id = $1 AND id = $2`, realmID, id)
 }
 
-func membershipWhere(p *params, realmID int64, f directory.GroupMembershipFilter) string {
+func groupMembershipWhere(p *params, realmID int64, f directory.GroupMembershipFilter) string {
 	where := []string{"realm_id = " + p.add(realmID)}
 	if f.UserID != 0 {
 		where = append(where, "user_id = "+p.add(f.UserID))
@@ -364,8 +364,8 @@ func membershipWhere(p *params, realmID int64, f directory.GroupMembershipFilter
 // ListGroupMemberships returns one page of the memberships matching f.
 func (s *Store) ListGroupMemberships(ctx context.Context, realmID int64, f directory.GroupMembershipFilter, pg directory.Page) ([]directory.GroupMembership, error) {
 	var p params
-	where, tail, backwards := keyset(&p, membershipWhere(&p, realmID, f), pg)
-	out, err := all(ctx, s.pool, scanMembership, `SELECT `+membershipColumns+` FROM group_memberships m WHERE `+where+tail, p...)
+	where, tail, backwards := keyset(&p, groupMembershipWhere(&p, realmID, f), pg)
+	out, err := all(ctx, s.pool, scanGroupMembership, `SELECT `+groupMembershipColumns+` FROM group_memberships m WHERE `+where+tail, p...)
 	if err != nil {
 		return nil, err
 	}
@@ -379,7 +379,7 @@ func (s *Store) ListGroupMemberships(ctx context.Context, realmID int64, f direc
 func (s *Store) CountGroupMemberships(ctx context.Context, realmID int64, f directory.GroupMembershipFilter) (int64, error) {
 	var p params
 	var n int64
-	err := s.pool.QueryRow(ctx, `SELECT count(*) FROM group_memberships m WHERE `+membershipWhere(&p, realmID, f), p...).Scan(&n)
+	err := s.pool.QueryRow(ctx, `SELECT count(*) FROM group_memberships m WHERE `+groupMembershipWhere(&p, realmID, f), p...).Scan(&n)
 	return n, err
 }
 

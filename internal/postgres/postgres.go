@@ -161,9 +161,17 @@ func execOnce(ctx context.Context, dsn, sql string) error {
 	return nil
 }
 
+// txKey marks a context carrying a transaction of the store s that later
+// writes join (WriteInJob).
+type txKey struct{ s *Store }
+
 // tx runs fn in one transaction, committed when fn returns nil and rolled
-// back otherwise.
+// back otherwise. When ctx carries a transaction of this store
+// (WriteInJob), fn runs in it and its owner commits.
 func (s *Store) tx(ctx context.Context, fn func(pgx.Tx) error) error {
+	if tx, ok := ctx.Value(txKey{s}).(pgx.Tx); ok {
+		return mapError(fn(tx))
+	}
 	return mapError(pgx.BeginFunc(ctx, s.pool, fn))
 }
 
@@ -206,17 +214,21 @@ func (p *params) add(v any) string {
 // uniqueFields maps the unique constraints and indexes to the wire field
 // they protect.
 var uniqueFields = map[string]string{
-	"users_realm_external_id": "external_id",
-	"identities_realm_value":  "email",
-	"realms_uid":              "uid",
-	"api_tokens_hash":         "token",
-	"access_tokens_hash":      "token",
-	"user_fields_realm_key":   "key",
+	"users_realm_external_id":           "external_id",
+	"organizations_realm_name":          "name",
+	"organizations_realm_external_id":   "external_id",
+	"organization_memberships_org_user": "user_id",
+	"identities_realm_value":            "email",
+	"realms_uid":                        "uid",
+	"api_tokens_hash":                   "token",
+	"access_tokens_hash":                "token",
+	"user_fields_realm_key":             "key",
 }
 
 // mapError turns unique violations into KindInvalid duplicate errors, "no
-// rows" into ErrNotFound, and serialization failures and deadlocks into
-// KindConflict; anything else passes through.
+// rows" into ErrNotFound, and serialization failures, deadlocks and
+// references to rows deleted meanwhile into KindConflict; anything else
+// passes through.
 func mapError(err error) error {
 	if err == nil {
 		return nil
@@ -234,7 +246,7 @@ func mapError(err error) error {
 			return &directory.Error{Kind: directory.KindInvalid, Message: "Record validation errors",
 				Fields: []directory.FieldError{{Field: field, Code: "DuplicateValue", Message: "has already been taken"}}}
 		}
-	case "40001", "40P01": // serialization_failure, deadlock_detected
+	case "40001", "40P01", "23503": // serialization_failure, deadlock_detected, foreign_key_violation (a row deleted meanwhile)
 		return &directory.Error{Kind: directory.KindConflict, Message: "a concurrent write collided; try again"}
 	}
 	return err

@@ -73,6 +73,11 @@ func TestUserActionStoreContract(t *testing.T) {
 	storetest.RunUserActions(t, pgtest.Open)
 }
 
+func TestOrganizationStoreContract(t *testing.T) {
+	pgtest.DSN(t)
+	storetest.RunOrganizations(t, pgtest.Open)
+}
+
 func TestMigrateTwice(t *testing.T) {
 	dsn, _ := pgtest.NewSchema(t)
 	s := openDSN(t, dsn)

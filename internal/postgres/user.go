@@ -23,9 +23,11 @@ const userColumns = `id, realm_id, uuid, name, first_name, last_name, second_las
 // realm_id first; userArgs gives their values. Password hash and last login
 // have methods of their own and are written only on insert (the last two
 // columns), so an update from an older read cannot undo them.
+// organization_id is written by neither: it mirrors the user's default
+// membership (organization.go).
 var userWriteColumns = []string{"realm_id", "uuid", "name", "first_name", "last_name", "second_last_name", "username",
 	"email", "phone", "shared_phone_number", "external_id", "external_id_key", "alias", "signature", "details", "notes", "remote_photo_url",
-	"role", "custom_role_id", "default_group_id", "organization_id", "ticket_restriction", "moderator", "only_private_comments",
+	"role", "custom_role_id", "default_group_id", "ticket_restriction", "moderator", "only_private_comments",
 	"time_zone", "iana_time_zone", "locale", "locale_id", "verified", "suspended", "tags", "user_fields",
 	"created_at", "updated_at", "deleted_at", "erased", "search_text", "password_hash", "last_login_at"}
 
@@ -94,7 +96,7 @@ func userArgs(realmID int64, u *directory.User) []any {
 	return []any{realmID, u.UUID, u.Name, u.FirstName, u.LastName, u.SecondLastName, u.Username,
 		nullText(u.Email), nullText(u.Phone), u.SharedPhoneNumber, nullText(u.ExternalID), nullText(directory.FoldKey(u.ExternalID)),
 		u.Alias, u.Signature, u.Details, u.Notes, u.RemotePhotoURL,
-		string(u.Role), u.CustomRoleID, u.DefaultGroupID, u.OrganizationID, u.TicketRestriction, u.Moderator, u.OnlyPrivateComments,
+		string(u.Role), u.CustomRoleID, u.DefaultGroupID, u.TicketRestriction, u.Moderator, u.OnlyPrivateComments,
 		u.TimeZone, u.IANATimeZone, u.Locale, u.LocaleID, u.Verified, u.Suspended, tags, fields,
 		at(u.CreatedAt), at(u.UpdatedAt), nullTime(u.DeletedAt), u.Erased, directory.SearchText(realmID, u), u.PasswordHash, nullTime(u.LastLoginAt)}
 }
@@ -127,6 +129,11 @@ func insertUser(ctx context.Context, tx pgx.Tx, realmID int64, u *directory.User
 	for i := range ids {
 		ids[i].UserID, ids[i].RealmID = u.ID, realmID
 		if err := insertIdentity(ctx, tx, &ids[i]); err != nil {
+			return nil, err
+		}
+	}
+	if u.OrganizationID != 0 {
+		if err := setUserOrganization(ctx, tx, realmID, u.ID, u.OrganizationID, u.CreatedAt); err != nil {
 			return nil, err
 		}
 	}
@@ -245,6 +252,11 @@ func updateUser(ctx context.Context, tx pgx.Tx, realmID int64, u *directory.User
 	for i := range change.Add {
 		change.Add[i].UserID, change.Add[i].RealmID = u.ID, realmID
 		if err := insertIdentity(ctx, tx, &change.Add[i]); err != nil {
+			return nil, err
+		}
+	}
+	if change.Organization != nil {
+		if err := setUserOrganization(ctx, tx, realmID, u.ID, *change.Organization, u.UpdatedAt); err != nil {
 			return nil, err
 		}
 	}

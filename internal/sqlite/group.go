@@ -24,9 +24,9 @@ func scanGroup(row scanner) (*directory.Group, error) {
 	return &g, nil
 }
 
-const membershipColumns = `id, realm_id, user_id, group_id, is_default, created_at, updated_at`
+const groupMembershipColumns = `id, realm_id, user_id, group_id, is_default, created_at, updated_at`
 
-func scanMembership(row scanner) (*directory.GroupMembership, error) {
+func scanGroupMembership(row scanner) (*directory.GroupMembership, error) {
 	var m directory.GroupMembership
 	var created, updated sql.NullInt64
 	if err := row.Scan(&m.ID, &m.RealmID, &m.UserID, &m.GroupID, &m.Default, &created, &updated); err != nil {
@@ -210,12 +210,6 @@ func keyset(where string, args []any, p directory.Page) (string, []any, string, 
 	return where, args, tail, backwards
 }
 
-func reverse[T any](s []T) {
-	for i, j := 0, len(s)-1; i < j; i, j = i+1, j-1 {
-		s[i], s[j] = s[j], s[i]
-	}
-}
-
 // ListGroups returns one page of the realm's active groups matching f.
 func (s *Store) ListGroups(ctx context.Context, realmID int64, f directory.GroupFilter, p directory.Page) ([]directory.Group, error) {
 	where, args := groupWhere(realmID, f)
@@ -361,11 +355,11 @@ func (s *Store) SetDefaultGroupMembership(ctx context.Context, realmID, userID, 
 
 // GroupMembershipByID returns a membership of the realm.
 func (s *Store) GroupMembershipByID(ctx context.Context, realmID, id int64) (*directory.GroupMembership, error) {
-	return scanMembership(s.read.QueryRowContext(ctx, `SELECT `+membershipColumns+` FROM group_memberships m
+	return scanGroupMembership(s.read.QueryRowContext(ctx, `SELECT `+groupMembershipColumns+` FROM group_memberships m
 		WHERE realm_id = ? AND id = ?`, realmID, id))
 }
 
-func membershipWhere(realmID int64, f directory.GroupMembershipFilter) (string, []any) {
+func groupMembershipWhere(realmID int64, f directory.GroupMembershipFilter) (string, []any) {
 	where := []string{"realm_id = ?"}
 	args := []any{realmID}
 	if f.UserID != 0 {
@@ -384,16 +378,16 @@ func membershipWhere(realmID int64, f directory.GroupMembershipFilter) (string, 
 
 // ListGroupMemberships returns one page of the memberships matching f.
 func (s *Store) ListGroupMemberships(ctx context.Context, realmID int64, f directory.GroupMembershipFilter, p directory.Page) ([]directory.GroupMembership, error) {
-	where, args := membershipWhere(realmID, f)
+	where, args := groupMembershipWhere(realmID, f)
 	where, args, tail, backwards := keyset(where, args, p)
-	rows, err := s.read.QueryContext(ctx, `SELECT `+membershipColumns+` FROM group_memberships m WHERE `+where+tail, args...)
+	rows, err := s.read.QueryContext(ctx, `SELECT `+groupMembershipColumns+` FROM group_memberships m WHERE `+where+tail, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	out := []directory.GroupMembership{}
 	for rows.Next() {
-		m, err := scanMembership(rows)
+		m, err := scanGroupMembership(rows)
 		if err != nil {
 			return nil, err
 		}
@@ -407,7 +401,7 @@ func (s *Store) ListGroupMemberships(ctx context.Context, realmID int64, f direc
 
 // CountGroupMemberships counts the memberships matching f.
 func (s *Store) CountGroupMemberships(ctx context.Context, realmID int64, f directory.GroupMembershipFilter) (int64, error) {
-	where, args := membershipWhere(realmID, f)
+	where, args := groupMembershipWhere(realmID, f)
 	var n int64
 	err := s.read.QueryRowContext(ctx, `SELECT count(*) FROM group_memberships m WHERE `+where, args...).Scan(&n)
 	return n, err

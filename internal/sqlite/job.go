@@ -89,37 +89,13 @@ func (s *Store) JobsByIDs(ctx context.Context, realmID int64, ids []string) ([]d
 
 // ListJobs returns one page of the realm's jobs with their results, by seq.
 func (s *Store) ListJobs(ctx context.Context, realmID int64, p directory.Page) ([]directory.Job, error) {
-	where := "realm_id = ?"
-	args := []any{realmID}
-	desc := p.Descending
-	switch {
-	case p.AfterID != 0 && !desc, p.BeforeID != 0 && desc:
-		where += " AND seq > ?"
-		args = append(args, max(p.AfterID, p.BeforeID))
-	case p.AfterID != 0 && desc, p.BeforeID != 0 && !desc:
-		where += " AND seq < ?"
-		args = append(args, max(p.AfterID, p.BeforeID))
-	}
-	// A "before" page is read backwards from the cursor, then turned round.
-	backwards := p.BeforeID != 0
-	order := "ASC"
-	if desc != backwards {
-		order = "DESC"
-	}
-	query := `SELECT ` + jobColumns + ` FROM jobs WHERE ` + where + ` ORDER BY seq ` + order + ` LIMIT ?`
-	args = append(args, p.Limit)
-	if p.Offset > 0 && p.AfterID == 0 && p.BeforeID == 0 {
-		query += ` OFFSET ?`
-		args = append(args, p.Offset)
-	}
+	query, args, backwards := keysetPage(`SELECT `+jobColumns+` FROM jobs`, "seq", "realm_id = ?", []any{realmID}, p)
 	jobs, err := s.queryJobs(ctx, realmID, query, args...)
 	if err != nil {
 		return nil, err
 	}
 	if backwards {
-		for i, j := 0, len(jobs)-1; i < j; i, j = i+1, j-1 {
-			jobs[i], jobs[j] = jobs[j], jobs[i]
-		}
+		reverse(jobs)
 	}
 	return jobs, nil
 }
@@ -287,6 +263,17 @@ func (s *Store) UpdateUserInJob(ctx context.Context, realmID int64, u *directory
 			return err
 		}
 		step.Result.UserID = u.ID
+		return recordJobStep(ctx, tx, realmID, step)
+	})
+}
+
+// WriteInJob runs write and records step in one transaction: every write
+// of this store made with write's context joins it.
+func (s *Store) WriteInJob(ctx context.Context, realmID int64, step *directory.JobStep, write func(context.Context) error) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		if err := write(context.WithValue(ctx, txKey{s}, tx)); err != nil {
+			return err
+		}
 		return recordJobStep(ctx, tx, realmID, step)
 	})
 }

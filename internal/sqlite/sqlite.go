@@ -135,8 +135,17 @@ func (s *Store) Optimize(ctx context.Context) error {
 	return err
 }
 
-// tx runs fn in one write transaction, committed when fn returns nil.
+// txKey marks a context carrying a write transaction of the store s that
+// later writes join (WriteInJob).
+type txKey struct{ s *Store }
+
+// tx runs fn in one write transaction, committed when fn returns nil. When
+// ctx carries a transaction of this store (WriteInJob), fn runs in it and
+// its owner commits.
 func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
+	if tx, ok := ctx.Value(txKey{s}).(*sql.Tx); ok {
+		return mapError(fn(tx))
+	}
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -151,6 +160,9 @@ func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 // uniqueFields maps the unique indexes to the wire field they protect.
 var uniqueFields = []struct{ index, field string }{
 	{"users.external_id_key", "external_id"},
+	{"organizations.name_key", "name"},
+	{"organizations.external_id_key", "external_id"},
+	{"organization_memberships.user_id", "user_id"},
 	{"identities_realm_value", "email"},
 	{"realms.uid", "uid"},
 	{"api_tokens.hash", "token"},

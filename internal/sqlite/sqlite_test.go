@@ -20,7 +20,8 @@ func TestStoreContract(t *testing.T) {
 
 func TestJobStoreContract(t *testing.T) { storetest.RunJobs(t, open) }
 
-func TestUserActionStoreContract(t *testing.T) { storetest.RunUserActions(t, open) }
+func TestUserActionStoreContract(t *testing.T)   { storetest.RunUserActions(t, open) }
+func TestOrganizationStoreContract(t *testing.T) { storetest.RunOrganizations(t, open) }
 
 func TestMigrateTwice(t *testing.T) {
 	s := open(t)

@@ -54,7 +54,8 @@ func scanUser(row scanner) (*directory.User, error) {
 // userWrite returns the columns a write stores and their values, realm_id
 // first. Password hash and last login have methods of their own and are
 // written only on insert, so an update from an older read cannot undo
-// them.
+// them; organization_id is never written here, as it mirrors the user's
+// default membership (organization.go).
 func userWrite(realmID int64, u *directory.User, insert bool) ([]string, []any, error) {
 	tags, err := json.Marshal(u.Tags)
 	if err != nil {
@@ -72,16 +73,17 @@ func userWrite(realmID int64, u *directory.User, insert bool) ([]string, []any, 
 	}
 	cols := []string{"realm_id", "uuid", "name", "first_name", "last_name", "second_last_name", "username",
 		"email", "phone", "shared_phone_number", "external_id", "external_id_key", "alias", "signature", "details", "notes", "remote_photo_url",
-		"role", "custom_role_id", "default_group_id", "organization_id", "ticket_restriction", "moderator", "only_private_comments",
+		"role", "custom_role_id", "default_group_id", "ticket_restriction", "moderator", "only_private_comments",
 		"time_zone", "iana_time_zone", "locale", "locale_id", "verified", "suspended", "tags", "user_fields",
 		"created_at", "updated_at", "deleted_at", "erased", "search_text"}
 	vals := []any{realmID, u.UUID, u.Name, u.FirstName, u.LastName, u.SecondLastName, u.Username,
 		nullText(u.Email), nullText(u.Phone), u.SharedPhoneNumber, nullText(u.ExternalID), nullText(directory.FoldKey(u.ExternalID)),
 		u.Alias, u.Signature, u.Details, u.Notes, u.RemotePhotoURL,
-		string(u.Role), u.CustomRoleID, u.DefaultGroupID, u.OrganizationID, u.TicketRestriction, u.Moderator, u.OnlyPrivateComments,
+		string(u.Role), u.CustomRoleID, u.DefaultGroupID, u.TicketRestriction, u.Moderator, u.OnlyPrivateComments,
 		u.TimeZone, u.IANATimeZone, u.Locale, u.LocaleID, u.Verified, u.Suspended, string(tags), string(fields),
 		unix(u.CreatedAt), unix(u.UpdatedAt), unix(u.DeletedAt), u.Erased, directory.SearchText(realmID, u)}
 	if insert {
+		// organization_id follows the memberships, which insertUser writes.
 		cols = append(cols, "password_hash", "last_login_at")
 		vals = append(vals, u.PasswordHash, unix(u.LastLoginAt))
 	}
@@ -108,6 +110,11 @@ func insertUser(ctx context.Context, tx *sql.Tx, realmID int64, u *directory.Use
 	for i := range ids {
 		ids[i].UserID, ids[i].RealmID = u.ID, realmID
 		if err := insertIdentity(ctx, tx, &ids[i]); err != nil {
+			return err
+		}
+	}
+	if u.OrganizationID != 0 {
+		if err := setUserOrganization(ctx, tx, realmID, u.ID, u.OrganizationID, u.CreatedAt); err != nil {
 			return err
 		}
 	}
@@ -161,6 +168,11 @@ func updateUser(ctx context.Context, tx *sql.Tx, realmID int64, u *directory.Use
 	for i := range change.Add {
 		change.Add[i].UserID, change.Add[i].RealmID = u.ID, realmID
 		if err := insertIdentity(ctx, tx, &change.Add[i]); err != nil {
+			return err
+		}
+	}
+	if change.Organization != nil {
+		if err := setUserOrganization(ctx, tx, realmID, u.ID, *change.Organization, u.UpdatedAt); err != nil {
 			return err
 		}
 	}

@@ -99,16 +99,6 @@ func writePaged[T any](w http.ResponseWriter, r *http.Request, l linker, key str
 	return writeList(w, key, render(rows), l.offset(p, total))
 }
 
-// pathInt reads the numeric path parameter name; a non-number is an
-// unknown route, as in pathID.
-func pathInt(r *http.Request, name string) (int64, error) {
-	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
-	if err != nil || id < 1 {
-		return 0, errInvalidEndpoint
-	}
-	return id, nil
-}
-
 // queryID reads an optional id filter from the query (0 when absent).
 func queryID(r *http.Request, key string) (int64, error) {
 	s := r.URL.Query().Get(key)
@@ -387,9 +377,9 @@ func (h *Handler) writeMembershipList(w http.ResponseWriter, r *http.Request, f 
 		func() (int64, error) { return h.svc.CountGroupMemberships(r.Context(), a, f) })
 }
 
-// membershipPath returns the actor, the user of a /users/{user_id}/...
+// groupMembershipPath returns the actor, the user of a /users/{user_id}/...
 // path (0 on /group_memberships/...) and the membership id of the path.
-func membershipPath(r *http.Request) (directory.Actor, int64, int64, error) {
+func groupMembershipPath(r *http.Request) (directory.Actor, int64, int64, error) {
 	a, id, err := actorAndID(r)
 	if err != nil {
 		return a, 0, 0, err
@@ -406,7 +396,7 @@ func membershipPath(r *http.Request) (directory.Actor, int64, int64, error) {
 // showGroupMembership serves GET /api/v2/group_memberships/{id} and
 // /users/{user_id}/group_memberships/{id}.
 func (h *Handler) showGroupMembership(w http.ResponseWriter, r *http.Request) error {
-	a, userID, id, err := membershipPath(r)
+	a, userID, id, err := groupMembershipPath(r)
 	if err != nil {
 		return err
 	}
@@ -477,7 +467,7 @@ func (h *Handler) createGroupMembership(w http.ResponseWriter, r *http.Request) 
 // deleteGroupMembership serves DELETE /api/v2/group_memberships/{id} and
 // /users/{user_id}/group_memberships/{id}: 204.
 func (h *Handler) deleteGroupMembership(w http.ResponseWriter, r *http.Request) error {
-	a, userID, id, err := membershipPath(r)
+	a, userID, id, err := groupMembershipPath(r)
 	if err != nil {
 		return err
 	}
@@ -492,7 +482,7 @@ func (h *Handler) deleteGroupMembership(w http.ResponseWriter, r *http.Request) 
 // /api/v2/users/{user_id}/group_memberships/{id}/make_default: the user's
 // memberships, the chosen one now default. Any body is ignored.
 func (h *Handler) makeDefaultGroupMembership(w http.ResponseWriter, r *http.Request) error {
-	a, userID, id, err := membershipPath(r)
+	a, userID, id, err := groupMembershipPath(r)
 	if err != nil {
 		return err
 	}

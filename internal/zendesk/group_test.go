@@ -141,9 +141,9 @@ func storedMemberships(t *testing.T, e *env, realmID, userID int64) []string {
 	return out
 }
 
-// wantMemberships checks the stored memberships of a user of acme and its
+// wantGroupMemberships checks the stored memberships of a user of acme and its
 // default_group_id (by group name, "" for none).
-func wantMemberships(user string, defaultGroup string, want ...string) func(*testing.T, *env, response) {
+func wantGroupMemberships(user string, defaultGroup string, want ...string) func(*testing.T, *env, response) {
 	return func(t *testing.T, e *env, _ response) {
 		t.Helper()
 		u := storedUser(t, e, e.users[user].ID)
@@ -285,7 +285,7 @@ func TestGroups(t *testing.T) {
 					t.Errorf("Support after delete = %+v, %v", g, err)
 				}
 				// The agent's default moves to Sales; the realm's to Sales, the oldest left.
-				wantMemberships("agent", "Sales", "Sales:true")(t, e, res)
+				wantGroupMemberships("agent", "Sales", "Sales:true")(t, e, res)
 				if d, err := e.store.DefaultGroup(context.Background(), e.acme.ID); err != nil || d.ID != ids["sales"] {
 					t.Errorf("default group = %v, %v", d, err)
 				}
@@ -384,25 +384,25 @@ func TestGroupMemberships(t *testing.T) {
 		{name: "create", method: "POST", path: "/api/v2/group_memberships.json", who: "admin", status: 201, golden: "create_group_membership",
 			body:    `{"group_membership":{"user_id":{admin},"group_id":{support}}}`,
 			headers: map[string]string{"Location": "{base}/api/v2/group_memberships/6.json"},
-			check:   wantMemberships("admin", "Sales", "Sales:true", "Support:false")},
+			check:   wantGroupMemberships("admin", "Sales", "Sales:true", "Support:false")},
 		{name: "create as default", method: "POST", path: "/api/v2/group_memberships", who: "admin", status: 201,
 			body:  `{"group_membership":{"user_id":{admin},"group_id":{empty},"default":true}}`,
-			check: wantMemberships("admin", "Empty", "Sales:false", "Empty:true")},
+			check: wantGroupMemberships("admin", "Empty", "Sales:false", "Empty:true")},
 		{name: "create by user", method: "POST", path: "/api/v2/users/{admin}/group_memberships", who: "admin", status: 201,
 			body:  `{"group_membership":{"user_id":{agent},"group_id":{empty}}}`,
-			check: wantMemberships("admin", "Sales", "Sales:true", "Empty:false")},
+			check: wantGroupMemberships("admin", "Sales", "Sales:true", "Empty:false")},
 		{name: "create for an end user", method: "POST", path: "/api/v2/group_memberships", who: "admin", status: 422,
 			body:  `{"group_membership":{"user_id":{customer},"group_id":{support}}}`,
 			want:  `{"error":"RecordInvalid","description":"Record validation errors","details":{"user_id":[{"description":"User id: is an end user; only agents and admins can be members of a group","error":"InvalidValue"}]}}`,
-			check: wantMemberships("customer", "")},
+			check: wantGroupMemberships("customer", "")},
 		{name: "create twice", method: "POST", path: "/api/v2/group_memberships", who: "admin", status: 422,
 			body:  `{"group_membership":{"user_id":{agent},"group_id":{sales}}}`,
 			want:  `{"error":"RecordInvalid","description":"Record validation errors","details":{"group_id":[{"description":"Group id: the user is already a member of this group","error":"DuplicateValue"}]}}`,
-			check: wantMemberships("agent", "Support", "Support:true", "Sales:false")},
+			check: wantGroupMemberships("agent", "Support", "Support:true", "Sales:false")},
 		{name: "create in another realm's group", method: "POST", path: "/api/v2/group_memberships", who: "admin", status: 422,
 			body:  `{"group_membership":{"user_id":{admin},"group_id":{beta-group}}}`,
 			want:  `{"error":"RecordInvalid","description":"Record validation errors","details":{"group_id":[{"description":"Group id: is not a group of this account","error":"InvalidValue"}]}}`,
-			check: wantMemberships("admin", "Sales", "Sales:true")},
+			check: wantGroupMemberships("admin", "Sales", "Sales:true")},
 		{name: "create for another realm's user", method: "POST", path: "/api/v2/group_memberships", who: "admin", status: 422,
 			body: `{"group_membership":{"user_id":{beta-admin},"group_id":{support}}}`,
 			want: `{"error":"RecordInvalid","description":"Record validation errors","details":{"user_id":[{"description":"User id: is not a user of this account","error":"InvalidValue"}]}}`},
@@ -416,16 +416,16 @@ func TestGroupMemberships(t *testing.T) {
 			want: `{"error":"RecordInvalid","description":"Record validation errors","details":{"group_id":[{"description":"Group id: is required","error":"BlankValue"}]}}`},
 		{name: "agent cannot create", method: "POST", path: "/api/v2/group_memberships", who: "agent", status: 403,
 			body: `{"group_membership":{"user_id":{agent},"group_id":{empty}}}`, want: forbiddenBody,
-			check: wantMemberships("agent", "Support", "Support:true", "Sales:false")},
+			check: wantGroupMemberships("agent", "Support", "Support:true", "Sales:false")},
 
 		{name: "delete the default", method: "DELETE", path: "/api/v2/group_memberships/{m-agent-support}.json", who: "admin", status: 204,
-			check: wantMemberships("agent", "Sales", "Sales:true")},
+			check: wantGroupMemberships("agent", "Sales", "Sales:true")},
 		{name: "delete by user", method: "DELETE", path: "/api/v2/users/{agent}/group_memberships/{m-agent-sales}", who: "admin", status: 204,
-			check: wantMemberships("agent", "Support", "Support:true")},
+			check: wantGroupMemberships("agent", "Support", "Support:true")},
 		{name: "delete the last", method: "DELETE", path: "/api/v2/group_memberships/{m-admin-sales}", who: "admin", status: 204,
-			check: wantMemberships("admin", "")},
+			check: wantGroupMemberships("admin", "")},
 		{name: "delete by the wrong user", method: "DELETE", path: "/api/v2/users/{admin}/group_memberships/{m-agent-sales}", who: "admin", status: 404,
-			want: notFound, check: wantMemberships("agent", "Support", "Support:true", "Sales:false")},
+			want: notFound, check: wantGroupMemberships("agent", "Support", "Support:true", "Sales:false")},
 		{name: "delete another realm's", method: "DELETE", path: "/api/v2/group_memberships/{m-beta}", who: "admin", status: 404, want: notFound,
 			check: func(t *testing.T, e *env, res response) {
 				if got := storedMemberships(t, e, e.beta.ID, e.users["beta-admin"].ID); len(got) != 1 {
@@ -435,13 +435,13 @@ func TestGroupMemberships(t *testing.T) {
 		{name: "agent cannot delete", method: "DELETE", path: "/api/v2/group_memberships/{m-agent-sales}", who: "agent", status: 403, want: forbiddenBody},
 
 		{name: "make default", method: "PUT", path: "/api/v2/users/{agent}/group_memberships/{m-agent-sales}/make_default.json", who: "admin", status: 200,
-			golden: "make_default_group_membership", check: wantMemberships("agent", "Sales", "Support:false", "Sales:true")},
+			golden: "make_default_group_membership", check: wantGroupMemberships("agent", "Sales", "Support:false", "Sales:true")},
 		{name: "agent makes their own default", method: "PUT", path: "/api/v2/users/{agent}/group_memberships/{m-agent-sales}/make_default", who: "agent",
-			body: `null`, status: 200, check: wantMemberships("agent", "Sales", "Support:false", "Sales:true")},
+			body: `null`, status: 200, check: wantGroupMemberships("agent", "Sales", "Support:false", "Sales:true")},
 		{name: "agent cannot make another's default", method: "PUT", path: "/api/v2/users/{admin}/group_memberships/{m-admin-sales}/make_default", who: "agent",
 			status: 403, want: forbiddenBody},
 		{name: "make default by the wrong user", method: "PUT", path: "/api/v2/users/{admin}/group_memberships/{m-agent-sales}/make_default", who: "admin",
-			status: 404, want: notFound, check: wantMemberships("agent", "Support", "Support:true", "Sales:false")},
+			status: 404, want: notFound, check: wantGroupMemberships("agent", "Support", "Support:true", "Sales:false")},
 		{name: "make default of another realm", method: "PUT", path: "/api/v2/users/{beta-admin}/group_memberships/{m-beta}/make_default", who: "admin",
 			status: 404, want: notFound},
 	})
@@ -455,39 +455,39 @@ func TestUserDefaultGroup(t *testing.T) {
 				if got := res.json(t)["user"].(map[string]any)["default_group_id"]; got != float64(fixtureIDs(t, e)["empty"]) {
 					t.Errorf("default_group_id in the answer = %v", got)
 				}
-				wantMemberships("agent", "Empty", "Support:false", "Sales:false", "Empty:true")(t, e, res)
+				wantGroupMemberships("agent", "Empty", "Support:false", "Sales:false", "Empty:true")(t, e, res)
 			}},
 		{name: "naming a group of the user", method: "PUT", path: "/api/v2/users/{agent}", who: "admin", status: 200,
-			body: `{"user":{"default_group_id":{sales}}}`, check: wantMemberships("agent", "Sales", "Support:false", "Sales:true")},
+			body: `{"user":{"default_group_id":{sales}}}`, check: wantGroupMemberships("agent", "Sales", "Support:false", "Sales:true")},
 		{name: "null changes nothing", method: "PUT", path: "/api/v2/users/{agent}", who: "admin", status: 200,
-			body: `{"user":{"default_group_id":null}}`, check: wantMemberships("agent", "Support", "Support:true", "Sales:false")},
+			body: `{"user":{"default_group_id":null}}`, check: wantGroupMemberships("agent", "Support", "Support:true", "Sales:false")},
 		{name: "another realm's group", method: "PUT", path: "/api/v2/users/{agent}", who: "admin", status: 422,
 			body: `{"user":{"default_group_id":{beta-group},"name":"Changed"}}`,
 			want: `{"error":"RecordInvalid","description":"Record validation errors","details":{"default_group_id":[{"description":"Default group id: is not a group of this account","error":"InvalidValue"}]}}`,
 			check: func(t *testing.T, e *env, res response) {
-				wantMemberships("agent", "Support", "Support:true", "Sales:false")(t, e, res)
+				wantGroupMemberships("agent", "Support", "Support:true", "Sales:false")(t, e, res)
 				if u := storedUser(t, e, e.users["agent"].ID); u.Name != "Alan Agent" {
 					t.Errorf("renamed to %q", u.Name)
 				}
 			}},
 		{name: "a missing group", method: "PUT", path: "/api/v2/users/{agent}", who: "admin", status: 422,
-			body: `{"user":{"default_group_id":99999}}`, check: wantMemberships("agent", "Support", "Support:true", "Sales:false")},
+			body: `{"user":{"default_group_id":99999}}`, check: wantGroupMemberships("agent", "Support", "Support:true", "Sales:false")},
 		{name: "an end user", method: "PUT", path: "/api/v2/users/{customer}", who: "admin", status: 422,
 			body:  `{"user":{"default_group_id":{support}}}`,
 			want:  `{"error":"RecordInvalid","description":"Record validation errors","details":{"default_group_id":[{"description":"Default group id: cannot be set on an end user: only agents and admins belong to groups","error":"InvalidValue"}]}}`,
-			check: wantMemberships("customer", "")},
+			check: wantGroupMemberships("customer", "")},
 		{name: "agent picks among their groups", method: "PUT", path: "/api/v2/users/{agent}", who: "agent", status: 200,
-			body: `{"user":{"default_group_id":{sales}}}`, check: wantMemberships("agent", "Sales", "Support:false", "Sales:true")},
+			body: `{"user":{"default_group_id":{sales}}}`, check: wantGroupMemberships("agent", "Sales", "Support:false", "Sales:true")},
 		{name: "agent cannot join a group", method: "PUT", path: "/api/v2/users/{agent}", who: "agent", status: 403,
 			body: `{"user":{"default_group_id":{empty}}}`, want: forbiddenBody,
-			check: wantMemberships("agent", "Support", "Support:true", "Sales:false")},
+			check: wantGroupMemberships("agent", "Support", "Support:true", "Sales:false")},
 		{name: "demoting leaves every group", method: "PUT", path: "/api/v2/users/{agent}", who: "admin", status: 200,
 			body: `{"user":{"role":"end-user"}}`,
 			check: func(t *testing.T, e *env, res response) {
 				if got := res.json(t)["user"].(map[string]any)["default_group_id"]; got != nil {
 					t.Errorf("default_group_id in the answer = %v", got)
 				}
-				wantMemberships("agent", "")(t, e, res)
+				wantGroupMemberships("agent", "")(t, e, res)
 				if n, _ := e.store.CountGroupUsers(context.Background(), e.acme.ID, fixtureIDs(t, e)["sales"], directory.UserFilter{}); n != 2 {
 					t.Errorf("Sales has %d users, want 2", n)
 				}
@@ -496,21 +496,21 @@ func TestUserDefaultGroup(t *testing.T) {
 			body: `{"user":{"name":"Nina","email":"nina@acme.test","role":"agent"}}`,
 			check: func(t *testing.T, e *env, res response) {
 				e.users["nina"] = &directory.User{ID: int64(res.json(t)["user"].(map[string]any)["id"].(float64))}
-				wantMemberships("nina", "Support", "Support:true")(t, e, res)
+				wantGroupMemberships("nina", "Support", "Support:true")(t, e, res)
 			}},
 		{name: "a new agent in a named group", method: "POST", path: "/api/v2/users", who: "admin", status: 201,
 			body: `{"user":{"name":"Nina","email":"nina@acme.test","role":"agent","default_group_id":{sales}}}`,
 			check: func(t *testing.T, e *env, res response) {
 				e.users["nina"] = &directory.User{ID: int64(res.json(t)["user"].(map[string]any)["id"].(float64))}
-				wantMemberships("nina", "Sales", "Sales:true")(t, e, res)
+				wantGroupMemberships("nina", "Sales", "Sales:true")(t, e, res)
 			}},
 		{name: "a promoted end user joins the default group", method: "PUT", path: "/api/v2/users/{customer}", who: "admin", status: 200,
-			body: `{"user":{"role":"agent"}}`, check: wantMemberships("customer", "Support", "Support:true")},
+			body: `{"user":{"role":"agent"}}`, check: wantGroupMemberships("customer", "Support", "Support:true")},
 		{name: "a new end user joins nothing", method: "POST", path: "/api/v2/users", who: "agent", status: 201,
 			body: `{"user":{"name":"Eve"}}`,
 			check: func(t *testing.T, e *env, res response) {
 				e.users["eve"] = &directory.User{ID: int64(res.json(t)["user"].(map[string]any)["id"].(float64))}
-				wantMemberships("eve", "")(t, e, res)
+				wantGroupMemberships("eve", "")(t, e, res)
 			}},
 	})
 }

@@ -102,25 +102,50 @@ func (h *Handler) jobStatusView(r *http.Request, j *directory.Job) jobStatus {
 	return out
 }
 
+// jobShape is how the results of one job type look on the wire.
+type jobShape struct {
+	// action, for updates and deletes, is the results' "action"; they
+	// also carry "success".
+	action string
+	// failCode is the error code of an item that failed validation.
+	failCode string
+	// upsert marks create_or_update_many's own result shapes.
+	upsert bool
+}
+
+// jobShapes gives the result shape of every job type. A new kind of job
+// adds its line here.
+var jobShapes = map[directory.JobType]jobShape{
+	directory.JobCreateUsers:         {failCode: "UserCreateError"},
+	directory.JobCreateOrUpdateUsers: {failCode: "UserUpdateError", upsert: true},
+	directory.JobUpdateUsers:         {action: "update", failCode: "UserUpdateError"},
+	directory.JobDeleteUsers:         {action: "delete", failCode: "UserDeleteError"},
+	directory.JobCreateOrganizations: {failCode: "OrganizationCreateFailed"},
+	directory.JobUpdateOrganizations: {action: "update", failCode: "OrganizationUpdateFailed"},
+	directory.JobDeleteOrganizations: {action: "delete", failCode: "OrganizationDeleteFailed"},
+	directory.JobCreateMemberships:   {failCode: "OrganizationMembershipCreateFailed"},
+	directory.JobDeleteMemberships:   {action: "delete", failCode: "OrganizationMembershipDeleteFailed"},
+}
+
 // jobResultView renders one item's result in the shape of its job type.
 func jobResultView(typ directory.JobType, res directory.JobResult) any {
-	action := map[directory.JobType]string{directory.JobUpdateUsers: "update", directory.JobDeleteUsers: "delete"}[typ]
+	shape := jobShapes[typ]
 	if res.Outcome == directory.JobItemFailed {
 		code, details := jobError(typ, res.Err)
-		switch typ {
-		case directory.JobCreateOrUpdateUsers:
+		switch {
+		case shape.upsert:
 			return failedCreateOrUpdateResult{ID: nullID(res.UserID), Error: code, Details: details, Status: string(res.Outcome)}
-		case directory.JobUpdateUsers, directory.JobDeleteUsers:
-			return failedActionResult{Index: res.Index, ID: nullID(res.UserID), Action: action, Error: code, Details: details,
+		case shape.action != "":
+			return failedActionResult{Index: res.Index, ID: nullID(res.UserID), Action: shape.action, Error: code, Details: details,
 				Status: string(res.Outcome)}
 		}
 		return failedResult{Index: res.Index, ID: nullID(res.UserID), Error: code, Details: details, Status: string(res.Outcome)}
 	}
-	switch typ {
-	case directory.JobCreateOrUpdateUsers:
+	switch {
+	case shape.upsert:
 		return createdOrUpdatedResult{ID: res.UserID, Status: string(res.Outcome), Email: nullString(res.Email)}
-	case directory.JobUpdateUsers, directory.JobDeleteUsers:
-		return actionResult{ID: res.UserID, Action: action, Status: string(res.Outcome), Success: true}
+	case shape.action != "":
+		return actionResult{ID: res.UserID, Action: shape.action, Status: string(res.Outcome), Success: true}
 	}
 	return createdResult{Index: res.Index, ID: res.UserID, Status: string(res.Outcome)}
 }
@@ -141,13 +166,7 @@ func jobError(typ directory.JobType, e *directory.Error) (code, details string) 
 	case directory.KindConflict:
 		return "DatabaseConflict", "Database collision"
 	case directory.KindInvalid, directory.KindBadRequest, directory.KindTooMany:
-		code = "UserUpdateError"
-		switch typ {
-		case directory.JobCreateUsers:
-			code = "UserCreateError"
-		case directory.JobDeleteUsers:
-			code = "UserDeleteError"
-		}
+		code = jobShapes[typ].failCode
 		if len(e.Fields) == 0 {
 			return code, e.Message
 		}
@@ -261,21 +280,27 @@ func jobTargets(q url.Values) (items []directory.JobItem, ok bool, err error) {
 // each user's problems in the job. With selector, an element's id (or else
 // external_id) names the user it changes.
 func decodeUsers(r *http.Request, selector bool) ([]directory.JobItem, error) {
+	return decodeJobList(r, "users", func(el json.RawMessage) directory.JobItem { return decodeJobItem(el, selector) })
+}
+
+// decodeJobList reads the {key: [...]} body of a bulk request, one item
+// per element, decoded by decode.
+func decodeJobList(r *http.Request, key string, decode func(json.RawMessage) directory.JobItem) ([]directory.JobItem, error) {
 	body, err := readObject(r)
 	if err != nil {
 		return nil, err
 	}
-	raw, ok := body["users"]
+	raw, ok := body[key]
 	if !ok {
-		return nil, badRequest(`The request body needs a "users" array`)
+		return nil, badRequest("The request body needs a %q array", key)
 	}
 	var list []json.RawMessage
 	if err := json.Unmarshal(raw, &list); err != nil || list == nil {
-		return nil, badRequest(`"users" must be a JSON array`)
+		return nil, badRequest("%q must be a JSON array", key)
 	}
 	items := make([]directory.JobItem, len(list))
 	for i, el := range list {
-		items[i] = decodeJobItem(el, selector)
+		items[i] = decode(el)
 	}
 	return items, nil
 }

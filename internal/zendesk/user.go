@@ -587,7 +587,7 @@ func (h *Handler) deleteUser(w http.ResponseWriter, r *http.Request) error {
 }
 
 // emptyUserList answers a list of users that cannot have members yet
-// (groups and organizations arrive with their own API), paginated as asked.
+// (groups arrive with their own API), paginated as asked.
 func (h *Handler) emptyUserList(w http.ResponseWriter, r *http.Request) error {
 	a, err := actor(r)
 	if err != nil {
@@ -614,7 +614,7 @@ func (h *Handler) listGroupUsers(w http.ResponseWriter, r *http.Request) error {
 
 // listOrganizationUsers serves GET /api/v2/organizations/{id}/users.
 func (h *Handler) listOrganizationUsers(w http.ResponseWriter, r *http.Request) error {
-	return h.emptyUserList(w, r)
+	return h.writeOrganizationUsers(w, r) // organization.go
 }
 
 // countGroupUsers serves GET /api/v2/groups/{id}/users/count.
@@ -624,7 +624,7 @@ func (h *Handler) countGroupUsers(w http.ResponseWriter, r *http.Request) error 
 
 // countOrganizationUsers serves GET /api/v2/organizations/{id}/users/count.
 func (h *Handler) countOrganizationUsers(w http.ResponseWriter, r *http.Request) error {
-	return h.emptyCount(w, r)
+	return h.writeOrganizationUserCount(w, r) // organization.go
 }
 
 func (h *Handler) emptyCount(w http.ResponseWriter, r *http.Request) error {

@@ -103,9 +103,10 @@ func (h *Handler) routes() {
 	h.incrementalRoutes() // incremental.go
 	h.groupRoutes()       // group.go
 
-	h.identityRoutes()   // identity.go
-	h.tagRoutes()        // tag.go
-	h.userActionRoutes() // user_action.go
+	h.identityRoutes()     // identity.go
+	h.tagRoutes()          // tag.go
+	h.userActionRoutes()   // user_action.go
+	h.organizationRoutes() // organization.go
 
 	h.handle("/api/v2/", func(http.ResponseWriter, *http.Request) error { return errInvalidEndpoint })
 }

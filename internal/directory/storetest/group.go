@@ -46,7 +46,7 @@ func newStaff(name string, role directory.Role) *directory.User {
 	return u
 }
 
-func join(t *testing.T, s directory.Store, realmID int64, u *directory.User, g *directory.Group, def bool) *directory.GroupMembership {
+func joinGroup(t *testing.T, s directory.Store, realmID int64, u *directory.User, g *directory.Group, def bool) *directory.GroupMembership {
 	t.Helper()
 	m := &directory.GroupMembership{UserID: u.ID, GroupID: g.ID, Default: def, CreatedAt: epoch, UpdatedAt: epoch}
 	if err := s.CreateGroupMembership(context.Background(), realmID, m, epoch); err != nil {
@@ -55,7 +55,7 @@ func join(t *testing.T, s directory.Store, realmID int64, u *directory.User, g *
 	return m
 }
 
-func memberships(t *testing.T, s directory.Store, realmID int64, f directory.GroupMembershipFilter) []directory.GroupMembership {
+func groupMemberships(t *testing.T, s directory.Store, realmID int64, f directory.GroupMembershipFilter) []directory.GroupMembership {
 	t.Helper()
 	ms, err := s.ListGroupMemberships(context.Background(), realmID, f, directory.Page{Limit: -1})
 	if err != nil {
@@ -198,11 +198,11 @@ func testGroupMemberships(t *testing.T, s directory.Store) {
 	a, b := realm(t, s, "a"), realm(t, s, "b")
 	agent := create(t, s, a.ID, newStaff("Agent", directory.RoleAgent))
 	sup, sales := createGroup(t, s, a.ID, newGroup("Support")), createGroup(t, s, a.ID, newGroup("Sales"))
-	m1 := join(t, s, a.ID, agent, sup, true)
+	m1 := joinGroup(t, s, a.ID, agent, sup, true)
 	if got := defaultGroupOf(t, s, a.ID, agent.ID); got != sup.ID {
 		t.Errorf("default_group_id = %d, want Support %d", got, sup.ID)
 	}
-	m2 := join(t, s, a.ID, agent, sales, false)
+	m2 := joinGroup(t, s, a.ID, agent, sales, false)
 	err := s.CreateGroupMembership(ctx, a.ID, &directory.GroupMembership{UserID: agent.ID, GroupID: sup.ID, CreatedAt: epoch, UpdatedAt: epoch}, epoch)
 	wantGroupErr(t, err, directory.KindInvalid, "group_id")
 
@@ -227,7 +227,7 @@ func testGroupMemberships(t *testing.T, s directory.Store) {
 	if err := s.SetDefaultGroupMembership(ctx, a.ID, agent.ID, m2.ID, epoch); err != nil {
 		t.Fatal(err)
 	}
-	ms := memberships(t, s, a.ID, directory.GroupMembershipFilter{UserID: agent.ID})
+	ms := groupMemberships(t, s, a.ID, directory.GroupMembershipFilter{UserID: agent.ID})
 	if len(ms) != 2 || ms[0].Default || !ms[1].Default {
 		t.Errorf("memberships after make default: %+v", ms)
 	}
@@ -245,7 +245,7 @@ func testGroupMemberships(t *testing.T, s directory.Store) {
 	if err := s.DeleteGroupMembership(ctx, a.ID, agent.ID, m2.ID, m1.ID, epoch); err != nil {
 		t.Fatal(err)
 	}
-	ms = memberships(t, s, a.ID, directory.GroupMembershipFilter{UserID: agent.ID})
+	ms = groupMemberships(t, s, a.ID, directory.GroupMembershipFilter{UserID: agent.ID})
 	if len(ms) != 1 || ms[0].ID != m1.ID || !ms[0].Default {
 		t.Errorf("memberships after delete: %+v", ms)
 	}
@@ -269,7 +269,7 @@ func testUserWriteKeepsMemberships(t *testing.T, s directory.Store) {
 	agent := newStaff("Agent", directory.RoleAgent)
 	agent.DefaultGroupID = sup.ID
 	create(t, s, a.ID, agent)
-	ms := memberships(t, s, a.ID, directory.GroupMembershipFilter{UserID: agent.ID})
+	ms := groupMemberships(t, s, a.ID, directory.GroupMembershipFilter{UserID: agent.ID})
 	if len(ms) != 1 || ms[0].GroupID != sup.ID || !ms[0].Default {
 		t.Fatalf("memberships of a new agent: %+v", ms)
 	}
@@ -278,7 +278,7 @@ func testUserWriteKeepsMemberships(t *testing.T, s directory.Store) {
 	if err := s.UpdateUser(ctx, a.ID, agent, directory.IdentityChange{}); err != nil {
 		t.Fatal(err)
 	}
-	ms = memberships(t, s, a.ID, directory.GroupMembershipFilter{UserID: agent.ID})
+	ms = groupMemberships(t, s, a.ID, directory.GroupMembershipFilter{UserID: agent.ID})
 	if len(ms) != 2 || ms[0].Default || ms[1].GroupID != sales.ID || !ms[1].Default {
 		t.Fatalf("memberships after default_group_id: %+v", ms)
 	}
@@ -287,7 +287,7 @@ func testUserWriteKeepsMemberships(t *testing.T, s directory.Store) {
 	if err := s.UpdateUser(ctx, a.ID, agent, directory.IdentityChange{}); err != nil {
 		t.Fatal(err)
 	}
-	ms = memberships(t, s, a.ID, directory.GroupMembershipFilter{UserID: agent.ID})
+	ms = groupMemberships(t, s, a.ID, directory.GroupMembershipFilter{UserID: agent.ID})
 	if len(ms) != 2 || !ms[0].Default || ms[1].Default {
 		t.Fatalf("memberships after switching back: %+v", ms)
 	}
@@ -296,7 +296,7 @@ func testUserWriteKeepsMemberships(t *testing.T, s directory.Store) {
 	if err := s.UpdateUser(ctx, a.ID, agent, directory.IdentityChange{}); err != nil {
 		t.Fatal(err)
 	}
-	if ms := memberships(t, s, a.ID, directory.GroupMembershipFilter{UserID: agent.ID}); len(ms) != 0 {
+	if ms := groupMemberships(t, s, a.ID, directory.GroupMembershipFilter{UserID: agent.ID}); len(ms) != 0 {
 		t.Fatalf("memberships of a demoted agent: %+v", ms)
 	}
 	// Erasing a user removes its memberships.
@@ -312,7 +312,7 @@ func testUserWriteKeepsMemberships(t *testing.T, s directory.Store) {
 	if err := s.EraseUser(ctx, a.ID, &erased); err != nil {
 		t.Fatal(err)
 	}
-	if ms := memberships(t, s, a.ID, directory.GroupMembershipFilter{GroupID: sales.ID}); len(ms) != 0 {
+	if ms := groupMemberships(t, s, a.ID, directory.GroupMembershipFilter{GroupID: sales.ID}); len(ms) != 0 {
 		t.Fatalf("memberships of an erased user: %+v", ms)
 	}
 }
@@ -326,9 +326,9 @@ func testDeleteGroup(t *testing.T, s directory.Store) {
 	other := createGroup(t, s, a.ID, newGroup("Other"))
 	x := create(t, s, a.ID, newStaff("X", directory.RoleAgent))
 	y := create(t, s, a.ID, newStaff("Y", directory.RoleAgent))
-	join(t, s, a.ID, x, dflt, true)
-	mx := join(t, s, a.ID, x, other, false)
-	join(t, s, a.ID, y, dflt, true)
+	joinGroup(t, s, a.ID, x, dflt, true)
+	mx := joinGroup(t, s, a.ID, x, other, false)
+	joinGroup(t, s, a.ID, y, dflt, true)
 
 	dflt.DeletedAt, dflt.UpdatedAt, dflt.Default = epoch.Add(1), epoch.Add(1), false
 	if err := s.DeleteGroup(ctx, a.ID, dflt, other.ID, map[int64]int64{x.ID: mx.ID}); err != nil {
@@ -344,7 +344,7 @@ func testDeleteGroup(t *testing.T, s directory.Store) {
 	if n, _ := s.CountGroups(ctx, a.ID, directory.GroupFilter{}); n != 1 {
 		t.Errorf("CountGroups = %d, want 1", n)
 	}
-	if ms := memberships(t, s, a.ID, directory.GroupMembershipFilter{GroupID: dflt.ID}); len(ms) != 0 {
+	if ms := groupMemberships(t, s, a.ID, directory.GroupMembershipFilter{GroupID: dflt.ID}); len(ms) != 0 {
 		t.Errorf("memberships of a deleted group: %+v", ms)
 	}
 	if got := defaultGroupOf(t, s, a.ID, x.ID); got != other.ID {
@@ -367,9 +367,9 @@ func testGroupUsersAndAssignable(t *testing.T, s directory.Store) {
 	off := newStaff("Off", directory.RoleAgent)
 	off.Suspended = true
 	create(t, s, a.ID, off)
-	join(t, s, a.ID, agent, sup, true)
-	join(t, s, a.ID, admin, sup, true)
-	join(t, s, a.ID, off, suspended, true)
+	joinGroup(t, s, a.ID, agent, sup, true)
+	joinGroup(t, s, a.ID, admin, sup, true)
+	joinGroup(t, s, a.ID, off, suspended, true)
 	create(t, s, b.ID, newStaff("Beta", directory.RoleAgent))
 
 	users, err := s.ListGroupUsers(ctx, a.ID, sup.ID, directory.UserFilter{}, directory.Page{Limit: 10})

@@ -27,6 +27,7 @@ func RunJobs(t *testing.T, open Opener) {
 		{"ClaimConcurrently", testJobClaimConcurrently},
 		{"RecordStep", testJobRecordStep},
 		{"UserWritesInJob", testJobUserWrites},
+		{"WriteInJob", testJobWriteInJob},
 		{"Finish", testJobFinish},
 		{"RealmIsolation", testJobRealmIsolation},
 	}
@@ -409,6 +410,69 @@ func testJobUserWrites(t *testing.T, s directory.Store) {
 		{Index: 1, UserID: ann.ID, Outcome: directory.JobUpdated},
 		{Index: 2, UserID: ann.ID, Outcome: directory.JobDeleted},
 	}
+	if diff := cmp.Diff(want, jobByID(t, s, a.ID, "V3-job").Results); diff != "" {
+		t.Errorf("results (-want +got):\n%s", diff)
+	}
+}
+
+// testJobWriteInJob checks that the writes made with WriteInJob's context
+// commit with the item's result or not at all: once, never twice, and
+// nothing when the write fails.
+func testJobWriteInJob(t *testing.T, s directory.Store) {
+	ctx := context.Background()
+	a := realm(t, s, "acme")
+	createJob(t, s, a.ID, newJob("V3-job", nameItems(3)...))
+	claim(t, s, "r1", epoch)
+	orgs := func() int64 {
+		t.Helper()
+		n, err := s.CountOrganizations(ctx, a.ID, directory.OrganizationFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	// Two writes in one item (an organization and a membership of it)
+	// and the result commit together.
+	u := create(t, s, a.ID, newUser("Ann"))
+	var org *directory.Organization
+	created := step("V3-job", "r1", 0, directory.JobCreated, epoch)
+	err := s.WriteInJob(ctx, a.ID, created, func(ctx context.Context) error {
+		org = newOrganization("Org 0")
+		if err := s.CreateOrganization(ctx, a.ID, org); err != nil {
+			return err
+		}
+		created.Result.UserID = org.ID
+		return s.CreateMembership(ctx, a.ID, &directory.Membership{UserID: u.ID, OrganizationID: org.ID, CreatedAt: epoch, UpdatedAt: epoch})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if orgs() != 1 || userOrg(t, s, a.ID, u.ID) != org.ID {
+		t.Errorf("after the item: %d organizations, user in %d", orgs(), userOrg(t, s, a.ID, u.ID))
+	}
+	// The same item again writes nothing.
+	wantJobItemDone(t, s.WriteInJob(ctx, a.ID, step("V3-job", "r1", 0, directory.JobCreated, epoch), func(ctx context.Context) error {
+		return s.CreateOrganization(ctx, a.ID, newOrganization("Org again"))
+	}))
+	if orgs() != 1 {
+		t.Errorf("organizations after a second run of the item = %d, want 1", orgs())
+	}
+	// A write that fails halfway rolls back its first half and records
+	// nothing.
+	err = s.WriteInJob(ctx, a.ID, step("V3-job", "r1", 1, directory.JobCreated, epoch), func(ctx context.Context) error {
+		if err := s.CreateOrganization(ctx, a.ID, newOrganization("Half")); err != nil {
+			return err
+		}
+		return s.CreateOrganization(ctx, a.ID, newOrganization("org 0")) // a taken name
+	})
+	wantDuplicate(t, err, "name")
+	if orgs() != 1 {
+		t.Errorf("organizations after a failed item = %d, want 1", orgs())
+	}
+	if _, err := s.OrganizationByName(ctx, a.ID, "Half"); directory.KindOf(err) != directory.KindNotFound {
+		t.Errorf("the failed item's first write stayed: %v", err)
+	}
+	want := []directory.JobResult{{Index: 0, UserID: org.ID, Outcome: directory.JobCreated}}
 	if diff := cmp.Diff(want, jobByID(t, s, a.ID, "V3-job").Results); diff != "" {
 		t.Errorf("results (-want +got):\n%s", diff)
 	}

@@ -21,7 +21,7 @@ type nodeGroup struct {
 	Deleted     bool   `json:"deleted"`
 }
 
-type nodeMembership struct {
+type nodeGroupMembership struct {
 	Status  int   `json:"status"`
 	ID      int64 `json:"id"`
 	UserID  int64 `json:"user_id"`
@@ -41,16 +41,16 @@ type groupsReport struct {
 		ID             int64 `json:"id"`
 		DefaultGroupID int64 `json:"default_group_id"`
 	} `json:"agent"`
-	CreatedMemberships []nodeMembership `json:"created_memberships"`
+	CreatedMemberships []nodeGroupMembership `json:"created_memberships"`
 	Duplicate          nodeRejection    `json:"duplicate"`
-	ByUser             []nodeMembership `json:"by_user"`
-	ByGroup            []nodeMembership `json:"by_group"`
-	AllMemberships     []nodeMembership `json:"all_memberships"`
+	ByUser             []nodeGroupMembership `json:"by_user"`
+	ByGroup            []nodeGroupMembership `json:"by_group"`
+	AllMemberships     []nodeGroupMembership `json:"all_memberships"`
 	AssignableGroups   []int64          `json:"assignable_groups"`
-	ShownMembership    nodeMembership   `json:"shown_membership"`
+	ShownMembership    nodeGroupMembership   `json:"shown_membership"`
 	MadeDefault        struct {
 		Status      int              `json:"status"`
-		Memberships []nodeMembership `json:"memberships"`
+		Memberships []nodeGroupMembership `json:"memberships"`
 	} `json:"made_default"`
 	AgentAfterMakeDefault int64          `json:"agent_after_make_default"`
 	DeletedMembership     int            `json:"deleted_membership"`
@@ -139,7 +139,7 @@ func TestNodeZendeskGroups(t *testing.T) {
 	if r.Duplicate.StatusCode != 422 || r.Duplicate.Error != "RecordInvalid" {
 		t.Errorf("duplicate membership = %+v, want 422 RecordInvalid", r.Duplicate)
 	}
-	groupsOf := func(ms []nodeMembership) []int64 {
+	groupsOf := func(ms []nodeGroupMembership) []int64 {
 		var out []int64
 		for _, m := range ms {
 			out = append(out, m.GroupID)
