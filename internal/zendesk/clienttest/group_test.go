@@ -42,14 +42,14 @@ type groupsReport struct {
 		DefaultGroupID int64 `json:"default_group_id"`
 	} `json:"agent"`
 	CreatedMemberships []nodeGroupMembership `json:"created_memberships"`
-	Duplicate          nodeRejection    `json:"duplicate"`
+	Duplicate          nodeRejection         `json:"duplicate"`
 	ByUser             []nodeGroupMembership `json:"by_user"`
 	ByGroup            []nodeGroupMembership `json:"by_group"`
 	AllMemberships     []nodeGroupMembership `json:"all_memberships"`
-	AssignableGroups   []int64          `json:"assignable_groups"`
+	AssignableGroups   []int64               `json:"assignable_groups"`
 	ShownMembership    nodeGroupMembership   `json:"shown_membership"`
 	MadeDefault        struct {
-		Status      int              `json:"status"`
+		Status      int                   `json:"status"`
 		Memberships []nodeGroupMembership `json:"memberships"`
 	} `json:"made_default"`
 	AgentAfterMakeDefault int64          `json:"agent_after_make_default"`
