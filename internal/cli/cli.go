@@ -34,6 +34,8 @@ type Config struct {
 	// (CLIENTELE_AUTH_CACHE); see auth.Authenticator.CacheFor.
 	AuthCache time.Duration
 	LogFormat string // CLIENTELE_LOG_FORMAT: text or json
+	SMTPURL   string // CLIENTELE_SMTP_URL: where realm mails go; "" for the outbox only
+	MailFrom  string // CLIENTELE_MAIL_FROM
 }
 
 // env is the environment the CLI reads; tests replace it.

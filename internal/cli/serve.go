@@ -34,6 +34,8 @@ func (e *env) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return usageError("CLIENTELE_AUTH_CACHE: " + err.Error())
 	}
+	fs.StringVar(&c.SMTPURL, "smtp-url", e.getenv("CLIENTELE_SMTP_URL"), "smtp://user:password@host:port for the realms' mails; unset: mails go to the outbox only (CLIENTELE_SMTP_URL)")
+	fs.StringVar(&c.MailFrom, "mail-from", e.envOr("CLIENTELE_MAIL_FROM", "clientele@localhost"), "sender of the realms' mails (CLIENTELE_MAIL_FROM)")
 	fs.DurationVar(&c.AuthCache, "auth-cache", defaultCache,
 		"how long a node remembers an authenticated credential; a revoked token works that much longer (CLIENTELE_AUTH_CACHE)")
 	if err := e.parse(fs, args); err != nil {
@@ -52,7 +54,10 @@ func (e *env) serve(ctx context.Context, args []string) error {
 		return err
 	}
 	log.Info("clientele listening", "addr", ln.Addr().String(), "version", Version)
-	handler, svc := newHandler(store, &c, log)
+	handler, svc, err := newHandler(store, &c, log)
+	if err != nil {
+		return err
+	}
 	// Bulk jobs run beside the server and stop with it; the store is
 	// closed only once they have.
 	jobsCtx, stopJobs := context.WithCancel(ctx)
@@ -108,16 +113,24 @@ const (
 // NewHandler wires the root handler over store: the service, the
 // authenticator and every API.
 func NewHandler(store directory.Store, c *Config, log *slog.Logger) http.Handler {
-	h, _ := newHandler(store, c, log)
+	h, _, err := newHandler(store, c, log)
+	if err != nil {
+		panic(err) // only a bad SMTP setting fails, which serve checks first
+	}
 	return h
 }
 
 // newHandler is NewHandler that also returns the service, whose bulk job
 // runner serve starts.
-func newHandler(store directory.Store, c *Config, log *slog.Logger) (http.Handler, *directory.Service) {
+func newHandler(store directory.Store, c *Config, log *slog.Logger) (http.Handler, *directory.Service, error) {
 	svc := directory.NewService(store, directory.ServiceOptions{})
 	authn := auth.NewAuthenticator(store, nil).CacheFor(c.AuthCache)
+	realms, err := newRealmPages(svc, c, log)
+	if err != nil {
+		return nil, nil, err
+	}
 	return server.NewHandler(server.Config{
+		Realms:  realms,
 		Logger:  log,
 		DB:      store,
 		Version: Version,
@@ -125,7 +138,7 @@ func newHandler(store directory.Store, c *Config, log *slog.Logger) (http.Handle
 			Service: svc, Authenticator: authn, Logger: log,
 			PublicURL: c.PublicURL, RateLimit: c.RateLimit,
 		}),
-	}), svc
+	}), svc, nil
 }
 
 func (e *env) migrate(ctx context.Context, args []string) error {

@@ -17,6 +17,7 @@ type Store interface {
 	ImportStore      // import.go
 	UserFieldStore   // userfield.go
 	IncrementalStore // incremental.go
+	SigninStore      // signin.go
 
 	// Migrate applies the embedded migrations not yet applied.
 	Migrate(ctx context.Context) error
