@@ -68,6 +68,8 @@ func TestStoreContract(t *testing.T) {
 
 func TestJobStoreContract(t *testing.T) { pgtest.DSN(t); storetest.RunJobs(t, pgtest.Open) }
 
+func TestSigninStoreContract(t *testing.T) { pgtest.DSN(t); storetest.RunSignin(t, pgtest.Open) }
+
 func TestMigrateTwice(t *testing.T) {
 	dsn, _ := pgtest.NewSchema(t)
 	s := openDSN(t, dsn)

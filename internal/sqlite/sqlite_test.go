@@ -20,6 +20,8 @@ func TestStoreContract(t *testing.T) {
 
 func TestJobStoreContract(t *testing.T) { storetest.RunJobs(t, open) }
 
+func TestSigninStoreContract(t *testing.T) { storetest.RunSignin(t, open) }
+
 func TestMigrateTwice(t *testing.T) {
 	s := open(t)
 	if err := s.Migrate(context.Background()); err != nil {
