@@ -80,6 +80,12 @@ Usage:
   clientele token list --realm UID [--json]
   clientele token revoke --realm UID --id ID
   clientele user import FILE --realm UID [--format csv|jsonl] [--batch N] [--json]
+  clientele user token --realm UID --email EMAIL [--scopes public,admin]
+  clientele realm signin --realm UID [--signup on|off] [--session-lifetime D] [--idle-timeout D] [--allowed-origins LIST] [--json]
+  clientele oauth-client create --realm UID --redirect-uri URI [--redirect-uri URI...] [--name N] [--scopes S] [--public] [--json]
+  clientele oauth-client list --realm UID [--json]
+  clientele oauth-client delete --realm UID --client-id ID
+  clientele outbox list [--realm UID] [--limit N] [--json]
   clientele seed --realm UID --users N [--seed S] [--start K] [--json]
   clientele bench --url URL --token EMAIL/token:TOKEN [--duration 10s] [--rate 0] [--workers N] [--scenarios LIST] [--json]
   clientele version
@@ -102,7 +108,7 @@ func (e *env) run(ctx context.Context, args []string) error {
 		return e.seed(ctx, rest)
 	case "bench":
 		return e.bench(ctx, rest)
-	case "realm", "token", "user":
+	case "realm", "token", "user", "oauth-client", "outbox":
 		if len(rest) == 0 {
 			return usageError(cmd + ": missing subcommand")
 		}
@@ -132,6 +138,18 @@ func (e *env) noun(ctx context.Context, noun, verb string, args []string) error 
 		return e.tokenRevoke(ctx, args)
 	case "user import":
 		return e.userImport(ctx, args)
+	case "user token":
+		return e.userToken(ctx, args)
+	case "realm signin":
+		return e.realmSignin(ctx, args)
+	case "oauth-client create":
+		return e.oauthClientCreate(ctx, args)
+	case "oauth-client list":
+		return e.oauthClientList(ctx, args)
+	case "oauth-client delete":
+		return e.oauthClientDelete(ctx, args)
+	case "outbox list":
+		return e.outboxList(ctx, args)
 	}
 	return usageError(fmt.Sprintf("unknown command %q", noun+" "+verb))
 }
