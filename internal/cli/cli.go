@@ -36,6 +36,9 @@ type Config struct {
 	LogFormat string // CLIENTELE_LOG_FORMAT: text or json
 	SMTPURL   string // CLIENTELE_SMTP_URL: where realm mails go; "" for the outbox only
 	MailFrom  string // CLIENTELE_MAIL_FROM
+	// SecretKey (CLIENTELE_SECRET_KEY, 32 bytes in base64) encrypts the
+	// identity providers' secrets and tokens; "" turns providers off.
+	SecretKey string
 }
 
 // env is the environment the CLI reads; tests replace it.
@@ -86,6 +89,10 @@ Usage:
   clientele oauth-client list --realm UID [--json]
   clientele oauth-client delete --realm UID --client-id ID
   clientele outbox list [--realm UID] [--limit N] [--json]
+  clientele idp create --realm UID --uid ID --issuer URL --client-id ID [--client-secret S] [--name N] [--scopes S] [--auth-method M]
+                       [--pkce S256|plain] [--claim CLAIM=FIELD...] [--refresh] [--refresh-anticipation D] [--show-delegation] [--json]
+  clientele idp list --realm UID [--json]
+  clientele idp delete --realm UID --uid ID
   clientele seed --realm UID --users N [--seed S] [--start K] [--json]
   clientele bench --url URL --token EMAIL/token:TOKEN [--duration 10s] [--rate 0] [--workers N] [--scenarios LIST] [--json]
   clientele version
@@ -108,7 +115,7 @@ func (e *env) run(ctx context.Context, args []string) error {
 		return e.seed(ctx, rest)
 	case "bench":
 		return e.bench(ctx, rest)
-	case "realm", "token", "user", "oauth-client", "outbox":
+	case "realm", "token", "user", "oauth-client", "outbox", "idp":
 		if len(rest) == 0 {
 			return usageError(cmd + ": missing subcommand")
 		}
@@ -150,6 +157,12 @@ func (e *env) noun(ctx context.Context, noun, verb string, args []string) error 
 		return e.oauthClientDelete(ctx, args)
 	case "outbox list":
 		return e.outboxList(ctx, args)
+	case "idp create":
+		return e.idpCreate(ctx, args)
+	case "idp list":
+		return e.idpList(ctx, args)
+	case "idp delete":
+		return e.idpDelete(ctx, args)
 	}
 	return usageError(fmt.Sprintf("unknown command %q", noun+" "+verb))
 }
@@ -160,6 +173,7 @@ func (e *env) flags(name string, c *Config) *flag.FlagSet {
 	fs.SetOutput(e.stderr)
 	fs.StringVar(&c.Database, "database", e.envOr("CLIENTELE_DATABASE", "data/clientele.db"),
 		"SQLite file path, or a postgres:// DSN (CLIENTELE_DATABASE)")
+	fs.StringVar(&c.SecretKey, "secret-key", e.getenv("CLIENTELE_SECRET_KEY"), "32 bytes in base64 that encrypt identity provider secrets and tokens (CLIENTELE_SECRET_KEY)")
 	fs.StringVar(&c.LogFormat, "log-format", e.envOr("CLIENTELE_LOG_FORMAT", "text"), "log format: text or json (CLIENTELE_LOG_FORMAT)")
 	return fs
 }

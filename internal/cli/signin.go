@@ -18,6 +18,13 @@ import (
 // names a server.
 func newSignin(svc *directory.Service, c *Config) (*directory.Signin, error) {
 	opts := directory.SigninOptions{Passwords: auth.Argon2id{}}
+	if c.SecretKey != "" {
+		sealer, err := auth.NewSealer(c.SecretKey)
+		if err != nil {
+			return nil, fmt.Errorf("CLIENTELE_SECRET_KEY: %w", err)
+		}
+		opts.Sealer = sealer
+	}
 	if c.SMTPURL != "" {
 		m, err := realmweb.NewSMTPMailer(c.SMTPURL, c.MailFrom)
 		if err != nil {
@@ -34,7 +41,11 @@ func newRealmPages(svc *directory.Service, c *Config, log *slog.Logger) (*realmw
 	if err != nil {
 		return nil, err
 	}
-	return realmweb.NewHandler(realmweb.Config{Signin: signin, Logger: log, PublicURL: c.PublicURL}), nil
+	var oidc *auth.OIDC
+	if c.SecretKey != "" {
+		oidc = auth.NewOIDC(signin, nil)
+	}
+	return realmweb.NewHandler(realmweb.Config{Signin: signin, Logger: log, PublicURL: c.PublicURL, OIDC: oidc}), nil
 }
 
 // listFlag is a flag that may be given several times.
@@ -351,5 +362,139 @@ func (e *env) realmSignin(ctx context.Context, args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "signup: %v\nsession lifetime: %s\nidle timeout: %s\nallowed origins: %s\n",
 		map[bool]string{true: "on", false: "off"}[st.SignupEnabled], st.SessionLifetime, st.IdleTimeout, strings.Join(st.AllowedOrigins, " "))
+	return nil
+}
+
+func (e *env) idpCreate(ctx context.Context, args []string) error {
+	var c Config
+	fs := e.flags("idp create", &c)
+	realmUID := fs.String("realm", "", "realm uid")
+	var in directory.IdPInput
+	fs.StringVar(&in.UID, "uid", "", "the provider's identifier in URLs (/realms/UID/auth/openidc/ID)")
+	fs.StringVar(&in.Name, "name", "", "the provider's name on the login button")
+	fs.StringVar(&in.Issuer, "issuer", "", "the issuer URL; its discovery document fills in the endpoints")
+	fs.StringVar(&in.ClientID, "client-id", "", "the client id registered at the provider")
+	fs.StringVar(&in.ClientSecret, "client-secret", "", "the client secret (stored encrypted)")
+	scopes := fs.String("scopes", "openid,email,profile", "comma-separated scopes")
+	fs.StringVar(&in.AuthMethod, "auth-method", directory.IdPAuthBasic, "client_secret_basic, client_secret_post or none")
+	fs.StringVar(&in.PKCE, "pkce", "S256", "S256, plain, or none")
+	var claims listFlag
+	fs.Var(&claims, "claim", "CLAIM=FIELD: copy a claim to name, first_name, last_name, phone or a custom field at each login (repeatable)")
+	fs.BoolVar(&in.EnableRefresh, "refresh", false, "refresh the provider's access token while the customer is active")
+	fs.DurationVar(&in.RefreshAnticipation, "refresh-anticipation", 0, "refresh this long before expiry (0 to 100s)")
+	fs.BoolVar(&in.ShowDelegation, "show-delegation", false, "show the provider's access token as the customer's delegated_token")
+	asJSON := fs.Bool("json", false, "print the provider as JSON")
+	if err := e.parse(fs, args); err != nil {
+		return err
+	}
+	if *realmUID == "" || in.UID == "" || in.Issuer == "" || in.ClientID == "" {
+		return usageError("idp create: --realm, --uid, --issuer and --client-id are required")
+	}
+	if in.PKCE == "none" {
+		in.PKCE = ""
+	}
+	in.Scopes = strings.Split(*scopes, ",")
+	in.ClaimsMapping = map[string]string{}
+	for _, cl := range claims {
+		claim, field, ok := strings.Cut(cl, "=")
+		if !ok {
+			return usageError("idp create: --claim takes CLAIM=FIELD")
+		}
+		in.ClaimsMapping[claim] = field
+	}
+	store, realm, signin, err := openSignin(ctx, &c, *realmUID)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	p, err := signin.CreateIdP(ctx, realm.ID, in)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return json.NewEncoder(e.stdout).Encode(toIdPJSON(*p))
+	}
+	fmt.Fprintln(e.stdout, p.UID)
+	fmt.Fprintf(e.stderr, "register this redirect URI at the provider: PUBLIC_URL/realms/%s/auth/openidc/callback\n", realm.UID)
+	return nil
+}
+
+// idpJSON is an identity provider as `--json` prints it, without its
+// secret.
+type idpJSON struct {
+	UID                 string            `json:"uid"`
+	Name                string            `json:"name"`
+	Issuer              string            `json:"issuer"`
+	ClientID            string            `json:"client_id"`
+	Scopes              []string          `json:"scopes"`
+	AuthMethod          string            `json:"auth_method"`
+	PKCE                string            `json:"pkce"`
+	ClaimsMapping       map[string]string `json:"claims_mapping"`
+	EnableRefresh       bool              `json:"enable_refresh"`
+	RefreshAnticipation int64             `json:"refresh_anticipation"`
+	ShowDelegation      bool              `json:"show_delegation"`
+}
+
+func toIdPJSON(p directory.IdentityProvider) idpJSON {
+	return idpJSON{UID: p.UID, Name: p.Name, Issuer: p.Issuer, ClientID: p.ClientID, Scopes: p.Scopes, AuthMethod: p.AuthMethod,
+		PKCE: p.PKCE, ClaimsMapping: p.ClaimsMapping, EnableRefresh: p.EnableRefresh,
+		RefreshAnticipation: int64(p.RefreshAnticipation / time.Second), ShowDelegation: p.ShowDelegation}
+}
+
+func (e *env) idpList(ctx context.Context, args []string) error {
+	var c Config
+	fs := e.flags("idp list", &c)
+	realmUID := fs.String("realm", "", "realm uid")
+	asJSON := fs.Bool("json", false, "print the providers as a JSON array")
+	if err := e.parse(fs, args); err != nil {
+		return err
+	}
+	if *realmUID == "" {
+		return usageError("idp list: --realm is required")
+	}
+	store, realm, signin, err := openSignin(ctx, &c, *realmUID)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	ps, err := signin.IdPs(ctx, realm.ID)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		out := []idpJSON{}
+		for _, p := range ps {
+			out = append(out, toIdPJSON(p))
+		}
+		return json.NewEncoder(e.stdout).Encode(out)
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "UID\tNAME\tISSUER\tCLIENT ID")
+	for _, p := range ps {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", p.UID, p.Name, p.Issuer, p.ClientID)
+	}
+	return tw.Flush()
+}
+
+func (e *env) idpDelete(ctx context.Context, args []string) error {
+	var c Config
+	fs := e.flags("idp delete", &c)
+	realmUID := fs.String("realm", "", "realm uid")
+	uid := fs.String("uid", "", "the provider's uid")
+	if err := e.parse(fs, args); err != nil {
+		return err
+	}
+	if *realmUID == "" || *uid == "" {
+		return usageError("idp delete: --realm and --uid are required")
+	}
+	store, realm, signin, err := openSignin(ctx, &c, *realmUID)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	if err := signin.DeleteIdP(ctx, realm.ID, *uid); err != nil {
+		return fmt.Errorf("identity provider %q: %w", *uid, err)
+	}
+	fmt.Fprintf(e.stderr, "deleted identity provider %s of realm %q\n", *uid, realm.UID)
 	return nil
 }

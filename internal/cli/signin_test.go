@@ -190,3 +190,54 @@ func TestRealmSigninCommand(t *testing.T) {
 		t.Errorf("signup of an open realm: %d", res.StatusCode)
 	}
 }
+
+func TestIdPCommands(t *testing.T) {
+	setup(t)
+	run(t, "realm", "create", "--uid", "acme", "--name", "Acme")
+	run(t, "realm", "create", "--uid", "beta", "--name", "Beta")
+	args := []string{"idp", "create", "--realm", "acme", "--uid", "corp", "--name", "Corp ID", "--issuer", "https://id.example",
+		"--client-id", "cid", "--client-secret", "very secret", "--claim", "given_name=first_name", "--refresh", "--refresh-anticipation", "30s",
+		"--show-delegation", "--json"}
+	// Without a secret key the secret cannot be kept encrypted.
+	if code, _, errOut := run(t, args...); code != 1 || !strings.Contains(errOut, "CLIENTELE_SECRET_KEY") {
+		t.Errorf("without a key: %d %q", code, errOut)
+	}
+	t.Setenv("CLIENTELE_SECRET_KEY", "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=")
+	code, out, errOut := run(t, args...)
+	var p map[string]any
+	if err := json.Unmarshal([]byte(out), &p); code != 0 || err != nil || p["uid"] != "corp" || p["refresh_anticipation"] != 30.0 ||
+		p["pkce"] != "S256" || p["auth_method"] != "client_secret_basic" {
+		t.Fatalf("idp create: %d %q %q", code, out, errOut)
+	}
+	if strings.Contains(out, "very secret") {
+		t.Errorf("create prints the secret: %q", out)
+	}
+	if code, _, errOut := run(t, "idp", "create", "--realm", "acme", "--uid", "corp", "--issuer", "https://x.example", "--client-id", "c", "--client-secret", "s"); code != 1 || !strings.Contains(errOut, "uid") {
+		t.Errorf("duplicate uid: %d %q", code, errOut)
+	}
+	if code, _, errOut := run(t, "idp", "create", "--realm", "acme", "--uid", "x", "--issuer", "ftp://x", "--client-id", "c", "--client-secret", "s"); code != 1 || !strings.Contains(errOut, "issuer") {
+		t.Errorf("bad issuer: %d %q", code, errOut)
+	}
+	if _, out, _ := run(t, "idp", "list", "--realm", "acme"); !strings.Contains(out, "https://id.example") {
+		t.Errorf("idp list: %q", out)
+	}
+	if _, out, _ := run(t, "idp", "list", "--realm", "beta", "--json"); strings.TrimSpace(out) != "[]" {
+		t.Errorf("beta's providers: %q", out)
+	}
+	// The secret is stored sealed.
+	_, store := serveDB(t)
+	acme, _ := store.RealmByUID(context.Background(), "acme")
+	stored, err := store.IdPByUID(context.Background(), acme.ID, "corp")
+	if err != nil || stored.SealedSecret == "" || strings.Contains(stored.SealedSecret, "very secret") {
+		t.Errorf("stored secret: %+v %v", stored, err)
+	}
+	if code, _, _ := run(t, "idp", "delete", "--realm", "beta", "--uid", "corp"); code != 1 {
+		t.Errorf("delete through another realm: %d", code)
+	}
+	if code, _, errOut := run(t, "idp", "delete", "--realm", "acme", "--uid", "corp"); code != 0 {
+		t.Errorf("idp delete: %d %q", code, errOut)
+	}
+	if _, out, _ := run(t, "idp", "list", "--realm", "acme", "--json"); strings.TrimSpace(out) != "[]" {
+		t.Errorf("after delete: %q", out)
+	}
+}

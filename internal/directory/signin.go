@@ -19,6 +19,7 @@ type SigninStore interface {
 	EventStore   // event.go
 	MailStore    // mail.go
 	OAuthStore   // oauth.go
+	IdPStore     // idp.go
 
 	// SigninSettings returns the realm's sign-in settings, or a
 	// KindNotFound error when they were never set.
@@ -128,20 +129,22 @@ type Signin struct {
 	store     Store
 	passwords Passwords
 	mailer    Mailer // nil: mail goes only to the outbox
+	sealer    Sealer // nil: no identity providers
 	newSecret func() string
 }
 
-// SigninOptions configures a Signin. Mailer may be nil; NewSecret nil means
-// 240 random bits, URL-safe.
+// SigninOptions configures a Signin. Mailer may be nil; Sealer nil turns
+// identity providers off; NewSecret nil means 240 random bits, URL-safe.
 type SigninOptions struct {
 	Passwords Passwords
 	Mailer    Mailer
+	Sealer    Sealer
 	NewSecret func() string
 }
 
 // NewSignin returns the sign-in rules over svc's store and clock.
 func NewSignin(svc *Service, opts SigninOptions) *Signin {
-	s := &Signin{svc: svc, store: svc.store, passwords: opts.Passwords, mailer: opts.Mailer, newSecret: opts.NewSecret}
+	s := &Signin{svc: svc, store: svc.store, passwords: opts.Passwords, mailer: opts.Mailer, sealer: opts.Sealer, newSecret: opts.NewSecret}
 	if s.newSecret == nil {
 		s.newSecret = randomSecret
 	}

@@ -73,17 +73,20 @@ func newEnv(t *testing.T, eng engine) *env {
 	c := &clock{}
 	c.t.Store(time.Date(2024, 5, 6, 7, 8, 9, 0, time.UTC).Unix())
 	svc := directory.NewService(store, directory.ServiceOptions{Now: c.now})
-	signin := directory.NewSignin(svc, directory.SigninOptions{Passwords: auth.Argon2id{}})
+	sealer, err := auth.NewSealer("MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=")
+	if err != nil {
+		t.Fatal(err)
+	}
+	signin := directory.NewSignin(svc, directory.SigninOptions{Passwords: auth.Argon2id{}, Sealer: sealer})
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	h := server.NewHandler(server.Config{
 		Logger: log, DB: store,
 		Zendesk: zendesk.NewHandler(zendesk.Config{Service: svc, Authenticator: auth.NewAuthenticator(store, c.now), Logger: log, RateLimit: 100000, Now: c.now}),
-		Realms:  realmweb.NewHandler(realmweb.Config{Signin: signin, Logger: log}),
+		Realms:  realmweb.NewHandler(realmweb.Config{Signin: signin, Logger: log, OIDC: auth.NewOIDC(signin, nil)}),
 	})
 	e := &env{t: t, store: store, svc: svc, signin: signin, clock: c}
 	e.srv = httptest.NewServer(h)
 	t.Cleanup(e.srv.Close)
-	var err error
 	if e.acme, err = svc.CreateRealm(ctx, "acme", "Acme"); err != nil {
 		t.Fatal(err)
 	}

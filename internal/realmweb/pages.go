@@ -43,7 +43,21 @@ func (h *Handler) showLogin(w http.ResponseWriter, r *request) error {
 		http.Redirect(w, r.Request, afterLogin(r, target), http.StatusSeeOther)
 		return nil
 	}
-	return h.render(w, r, http.StatusOK, "login", &page{Title: "Sign in", RedirectURI: target})
+	return h.render(w, r, http.StatusOK, "login", &page{Title: "Sign in", RedirectURI: target, Providers: h.providers(r)})
+}
+
+// providers lists the realm's identity providers for the login page's
+// buttons; none when OIDC is off or they cannot be read.
+func (h *Handler) providers(r *request) []directory.IdentityProvider {
+	if h.oidc == nil {
+		return nil
+	}
+	ps, err := h.signin.IdPs(r.Context(), r.realm.ID)
+	if err != nil {
+		h.log.ErrorContext(r.Context(), "listing identity providers", "err", err)
+		return nil
+	}
+	return ps
 }
 
 func (h *Handler) login(w http.ResponseWriter, r *request) error {
@@ -57,7 +71,7 @@ func (h *Handler) login(w http.ResponseWriter, r *request) error {
 		}
 		var de *directory.Error
 		errors.As(err, &de)
-		return h.render(w, r, status, "login", &page{Title: "Sign in", Errors: []string{de.Message}, Email: email, RedirectURI: target})
+		return h.render(w, r, status, "login", &page{Title: "Sign in", Errors: []string{de.Message}, Email: email, RedirectURI: target, Providers: h.providers(r)})
 	case directory.KindInternal:
 		if err != nil {
 			return err

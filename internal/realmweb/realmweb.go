@@ -33,6 +33,9 @@ type Config struct {
 	// PublicURL is the scheme and host of links in mails and of the
 	// Secure cookie decision; "" uses the request's own.
 	PublicURL string
+	// OIDC signs customers in through the realms' external identity
+	// providers; nil turns them off.
+	OIDC *auth.OIDC
 }
 
 // Handler serves /realms/{realm_uid}/...
@@ -44,17 +47,19 @@ type Handler struct {
 	pages     map[string]*template.Template
 	mux       *http.ServeMux
 	origin    *http.CrossOriginProtection
+	oidc      *auth.OIDC
 }
 
 // NewHandler returns the realm pages' handler.
 func NewHandler(c Config) *Handler {
 	h := &Handler{signin: c.Signin, svc: c.Signin.Service(), log: c.Logger, publicURL: strings.TrimSuffix(c.PublicURL, "/"),
-		pages: map[string]*template.Template{}, mux: http.NewServeMux(), origin: http.NewCrossOriginProtection()}
+		pages: map[string]*template.Template{}, mux: http.NewServeMux(), origin: http.NewCrossOriginProtection(), oidc: c.OIDC}
 	if h.log == nil {
 		h.log = slog.New(slog.DiscardHandler)
 	}
 	for _, name := range []string{"login", "signup", "password", "reset", "profile", "message"} {
-		h.pages[name] = template.Must(template.ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html"))
+		h.pages[name] = template.Must(template.New(name).Funcs(template.FuncMap{"providerLink": providerLink}).
+			ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html"))
 	}
 	h.routes()
 	return h
@@ -77,6 +82,8 @@ func (h *Handler) routes() {
 	h.handle("POST /realms/{realm}/password/change", h.form(h.change))
 	h.handle("GET /realms/{realm}/profile", h.profile)
 	h.handle("GET /realms/{realm}/oauth/authorize", h.authorize)
+	h.handle("GET /realms/{realm}/auth/openidc/callback", h.oidcCallback)
+	h.handle("GET /realms/{realm}/auth/openidc/{idp}", h.oidcStart)
 	// The token and revoke endpoints are called by OAuth clients, not
 	// browsers: they authenticate the client and carry no cookie, so no
 	// CSRF token applies.
@@ -193,6 +200,7 @@ type page struct {
 	AskCurrent    bool
 	Message       string
 	Links         []link
+	Providers     []directory.IdentityProvider
 }
 
 // link is a link shown under a message.
@@ -274,12 +282,25 @@ func (h *Handler) session(w http.ResponseWriter, r *request) (*directory.Session
 		if err != nil {
 			return nil, nil, err
 		}
+		h.refresh(r, sess)
 		return sess, u, nil
 	case directory.KindNotFound, directory.KindUnauthenticated:
 		auth.ClearSessionCookie(w, r.realm.UID, r.secure)
 		return nil, nil, nil
 	}
 	return nil, nil, err
+}
+
+// refresh renews the identity provider's token of a session that came
+// from one, while the customer is active; a failure is recorded and
+// logged, and the page goes on.
+func (h *Handler) refresh(r *request, sess *directory.Session) {
+	if h.oidc == nil || sess.Method != directory.MethodOpenIDC {
+		return
+	}
+	if err := h.oidc.Refresh(r.Context(), r.realm, sess, r.client); err != nil {
+		h.log.WarnContext(r.Context(), "refreshing an identity provider token", "realm", r.realm.UID, "session", sess.ID, "err", err)
+	}
 }
 
 // toLogin redirects to the login page, which returns to back afterwards.

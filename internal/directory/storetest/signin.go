@@ -11,7 +11,8 @@ import (
 
 // RunSignin runs the contract of the sign-in store methods (settings,
 // sessions, link tokens, failed logins, mails, events, OAuth clients,
-// codes and session-bound access tokens) against stores made by open.
+// codes, session-bound access tokens, identity providers and their
+// links, states and delegated tokens) against stores made by open.
 func RunSignin(t *testing.T, open Opener) {
 	tests := []struct {
 		name string
@@ -23,6 +24,7 @@ func RunSignin(t *testing.T, open Opener) {
 		{"LoginFailures", testLoginFailures},
 		{"MailAndEvents", testMailAndEvents},
 		{"OAuth", testOAuth},
+		{"IdentityProviders", testIdentityProviders},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
@@ -335,4 +337,100 @@ func testOAuth(t *testing.T, s directory.Store) {
 	wantKind(t, err, directory.KindNotFound)
 	_, err = s.OAuthClientByUID(ctx, a.ID, "client-2")
 	wantKind(t, err, directory.KindNotFound)
+}
+
+func testIdentityProviders(t *testing.T, s directory.Store) {
+	ctx := context.Background()
+	a, b, ua, _ := signinFixture(t, s)
+	p := &directory.IdentityProvider{UID: "corp", Name: "Corp", Issuer: "https://id.example", ClientID: "cid", SealedSecret: "v1.sealed",
+		Scopes: []string{"openid", "email"}, AuthMethod: directory.IdPAuthPost, PKCE: "S256",
+		ClaimsMapping: map[string]string{"given_name": "first_name"}, EnableRefresh: true, RefreshAnticipation: 30 * time.Second,
+		ShowDelegation: true, CreatedAt: epoch}
+	if err := s.CreateIdP(ctx, a.ID, p); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.IdPByUID(ctx, a.ID, "corp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(p, got); diff != "" {
+		t.Errorf("IdPByUID (-want +got):\n%s", diff)
+	}
+	if got, err := s.IdPByID(ctx, a.ID, p.ID); err != nil || got.UID != "corp" {
+		t.Errorf("IdPByID: %+v %v", got, err)
+	}
+	_, err = s.IdPByID(ctx, b.ID, p.ID)
+	wantKind(t, err, directory.KindNotFound)
+	wantDuplicate(t, s.CreateIdP(ctx, a.ID, &directory.IdentityProvider{UID: "corp", Issuer: "x", ClientID: "y", AuthMethod: "none",
+		ClaimsMapping: map[string]string{}, CreatedAt: epoch}), "uid")
+	other := &directory.IdentityProvider{UID: "corp", Issuer: "https://other.example", ClientID: "z", AuthMethod: "none", ClaimsMapping: map[string]string{}, CreatedAt: epoch}
+	if err := s.CreateIdP(ctx, b.ID, other); err != nil {
+		t.Fatalf("the same uid in another realm: %v", err)
+	}
+	if list, err := s.ListIdPs(ctx, a.ID); err != nil || len(list) != 1 || list[0].ID != p.ID {
+		t.Errorf("ListIdPs: %+v %v", list, err)
+	}
+
+	st := &directory.IdPState{IdPID: p.ID, Hash: "state1", Nonce: "n", Verifier: "v", RedirectURI: "/x", ExpiresAt: epoch.Add(time.Minute)}
+	if err := s.CreateIdPState(ctx, a.ID, st); err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.TakeIdPState(ctx, b.ID, "state1")
+	wantKind(t, err, directory.KindNotFound)
+	gotSt, err := s.TakeIdPState(ctx, a.ID, "state1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(st, gotSt); diff != "" {
+		t.Errorf("TakeIdPState (-want +got):\n%s", diff)
+	}
+	_, err = s.TakeIdPState(ctx, a.ID, "state1")
+	wantKind(t, err, directory.KindNotFound)
+
+	_, err = s.IdPLink(ctx, a.ID, p.ID, "sub-1")
+	wantKind(t, err, directory.KindNotFound)
+	if err := s.LinkIdP(ctx, a.ID, p.ID, "sub-1", ua.ID); err != nil {
+		t.Fatal(err)
+	}
+	if id, err := s.IdPLink(ctx, a.ID, p.ID, "sub-1"); err != nil || id != ua.ID {
+		t.Errorf("IdPLink: %d %v", id, err)
+	}
+	_, err = s.IdPLink(ctx, b.ID, p.ID, "sub-1")
+	wantKind(t, err, directory.KindNotFound)
+
+	sess := &directory.Session{UserID: ua.ID, Hash: "h1", Method: "openidc", CreatedAt: epoch, LastSeenAt: epoch, ExpiresAt: epoch.Add(time.Hour)}
+	if err := s.CreateSession(ctx, a.ID, sess); err != nil {
+		t.Fatal(err)
+	}
+	tok := &directory.DelegatedToken{UUID: "u-1", SessionID: sess.ID, UserID: ua.ID, IdPID: p.ID, SealedAccessToken: "v1.a",
+		SealedRefreshToken: "v1.r", ExpiresAt: epoch.Add(5 * time.Minute), UpdatedAt: epoch}
+	if err := s.SaveDelegatedToken(ctx, a.ID, tok); err != nil {
+		t.Fatal(err)
+	}
+	tok.SealedAccessToken, tok.ExpiresAt, tok.UpdatedAt = "v1.a2", epoch.Add(10*time.Minute), epoch.Add(time.Minute)
+	if err := s.SaveDelegatedToken(ctx, a.ID, tok); err != nil {
+		t.Fatal(err)
+	}
+	gotTok, err := s.DelegatedTokenBySession(ctx, a.ID, sess.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(tok, gotTok); diff != "" {
+		t.Errorf("DelegatedTokenBySession after replace (-want +got):\n%s", diff)
+	}
+	_, err = s.DelegatedTokenBySession(ctx, b.ID, sess.ID)
+	wantKind(t, err, directory.KindNotFound)
+
+	// Deleting the provider takes its links and tokens along.
+	wantKind(t, s.DeleteIdP(ctx, a.ID, "nope"), directory.KindNotFound)
+	if err := s.DeleteIdP(ctx, a.ID, "corp"); err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.IdPLink(ctx, a.ID, p.ID, "sub-1")
+	wantKind(t, err, directory.KindNotFound)
+	_, err = s.DelegatedTokenBySession(ctx, a.ID, sess.ID)
+	wantKind(t, err, directory.KindNotFound)
+	if _, err := s.IdPByUID(ctx, b.ID, "corp"); err != nil {
+		t.Errorf("beta's provider went with acme's: %v", err)
+	}
 }
