@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -131,6 +132,16 @@ type Signin struct {
 	mailer    Mailer // nil: mail goes only to the outbox
 	sealer    Sealer // nil: no identity providers
 	newSecret func() string
+
+	dummyOnce sync.Once
+	dummy     string
+}
+
+// dummyHash is a password hash no one knows, made once, to verify
+// against when there is no account.
+func (s *Signin) dummyHash() string {
+	s.dummyOnce.Do(func() { s.dummy, _ = s.passwords.HashPassword(s.newSecret()) })
+	return s.dummy
 }
 
 // SigninOptions configures a Signin. Mailer may be nil; Sealer nil turns
@@ -329,6 +340,11 @@ func (s *Signin) Login(ctx context.Context, realm *Realm, email, password string
 	u, err := s.store.UserByIdentity(ctx, realm.ID, IdentityEmail, key)
 	if err != nil && KindOf(err) != KindNotFound {
 		return nil, "", err
+	}
+	if err != nil || u.PasswordHash == "" {
+		// Hash anyway, so an unknown email takes as long as a wrong
+		// password and the timing does not tell who has an account.
+		s.passwords.VerifyPassword(s.dummyHash(), password)
 	}
 	if err != nil || u.PasswordHash == "" || !u.Active() || u.Suspended || !s.passwords.VerifyPassword(u.PasswordHash, password) {
 		var userID int64
