@@ -204,7 +204,10 @@ func (s *Signin) Authorize(ctx context.Context, c *OAuthClient, redirect string,
 	}
 	secret := s.newSecret()
 	now := s.svc.Now()
-	code := &OAuthCode{ClientID: c.ID, UserID: sess.UserID, SessionID: sess.ID, Hash: HashSecret(secret), RedirectURI: redirect,
+	// The code keeps the redirect_uri as sent ("" when the client relied
+	// on its only registered one): the token request must repeat it
+	// exactly when it was sent (RFC 6749 §4.1.3).
+	code := &OAuthCode{ClientID: c.ID, UserID: sess.UserID, SessionID: sess.ID, Hash: HashSecret(secret), RedirectURI: r.RedirectURI,
 		Scopes: scopes, Challenge: r.CodeChallenge, ChallengeMethod: method, CreatedAt: now, ExpiresAt: now.Add(OAuthCodeValidity)}
 	if err := s.store.CreateOAuthCode(ctx, sess.RealmID, code); err != nil {
 		return "", err
@@ -318,7 +321,8 @@ func (s *Signin) Exchange(ctx context.Context, realmID int64, r TokenRequest) (*
 		return nil, err
 	}
 	now := s.svc.Now()
-	if code.ClientID != c.ID || code.RedirectURI != r.RedirectURI || !now.Before(code.ExpiresAt) {
+	sameRedirect := r.RedirectURI == code.RedirectURI || code.RedirectURI == "" && slices.Contains(c.RedirectURIs, r.RedirectURI)
+	if code.ClientID != c.ID || !sameRedirect || !now.Before(code.ExpiresAt) {
 		return nil, invalid
 	}
 	if !pkceMatches(code.Challenge, code.ChallengeMethod, r.CodeVerifier) {

@@ -2,6 +2,7 @@ package realmweb
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"mime"
 	"net"
@@ -15,7 +16,7 @@ import (
 )
 
 // SMTPMailer sends the realm's mails through an SMTP server (STARTTLS
-// when the server offers it, as net/smtp does).
+// when the server offers it, as smtp.SendMail does, within a deadline).
 type SMTPMailer struct {
 	addr string
 	auth smtp.Auth
@@ -52,14 +53,58 @@ func (s *SMTPMailer) Send(ctx context.Context, m *directory.Mail) error {
 	msg := "From: " + s.from + "\r\nTo: " + m.To + "\r\nSubject: " + mimeSubject(m.Subject) +
 		"\r\nDate: " + m.CreatedAt.Format(time.RFC1123Z) + "\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n" +
 		strings.ReplaceAll(m.Body, "\n", "\r\n")
-	done := make(chan error, 1)
-	go func() { done <- smtp.SendMail(s.addr, s.auth, s.from, []string{m.To}, []byte(msg)) }()
-	select {
-	case err := <-done:
+	return s.send(ctx, m.To, []byte(msg))
+}
+
+// smtpTimeout bounds a whole delivery, so a stuck server cannot hold a
+// sign-in page.
+const smtpTimeout = 20 * time.Second
+
+// send is smtp.SendMail with a deadline: dial, STARTTLS when offered,
+// AUTH when configured, one recipient.
+func (s *SMTPMailer) send(ctx context.Context, to string, msg []byte) error {
+	ctx, cancel := context.WithTimeout(ctx, smtpTimeout)
+	defer cancel()
+	conn, err := (&net.Dialer{}).DialContext(ctx, "tcp", s.addr)
+	if err != nil {
 		return err
-	case <-ctx.Done():
-		return ctx.Err()
 	}
+	defer conn.Close()
+	deadline, _ := ctx.Deadline()
+	conn.SetDeadline(deadline)
+	host, _, _ := net.SplitHostPort(s.addr)
+	c, err := smtp.NewClient(conn, host)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	if ok, _ := c.Extension("STARTTLS"); ok {
+		if err := c.StartTLS(&tls.Config{ServerName: host}); err != nil {
+			return err
+		}
+	}
+	if s.auth != nil {
+		if err := c.Auth(s.auth); err != nil {
+			return err
+		}
+	}
+	if err := c.Mail(s.from); err != nil {
+		return err
+	}
+	if err := c.Rcpt(to); err != nil {
+		return err
+	}
+	w, err := c.Data()
+	if err != nil {
+		return err
+	}
+	if _, err := w.Write(msg); err != nil {
+		return err
+	}
+	if err := w.Close(); err != nil {
+		return err
+	}
+	return c.Quit()
 }
 
 // mimeSubject encodes a subject that is not plain ASCII.

@@ -197,6 +197,14 @@ func TestOAuthRejections(t *testing.T) {
 		_, err = betaConf.Exchange(ctx, c)
 		wantOAuthError(t, err, "invalid_grant")
 
+		// Without redirect_uri the only registered one is used, and the
+		// token request may leave it out too.
+		implicit := *conf
+		implicit.RedirectURL = ""
+		if _, err := implicit.Exchange(ctx, code(&implicit)); err != nil {
+			t.Errorf("no redirect_uri at authorize or token: %v", err)
+		}
+
 		// A wrong secret.
 		bad := *conf
 		bad.ClientSecret = "nope"
