@@ -72,7 +72,6 @@ func (s *smtpSink) serve(conn net.Conn) {
 	}
 }
 
-
 // TestMailDelivery sends a reset mail over SMTP and keeps it in the
 // outbox as sent; with SMTP down the mail waits in the outbox with the
 // error, never lost.
