@@ -72,9 +72,16 @@ func (s *Store) DeleteIdP(ctx context.Context, realmID int64, uid string) error 
 // CreateIdPState inserts a pending login.
 func (s *Store) CreateIdPState(ctx context.Context, realmID int64, st *directory.IdPState) error {
 	st.RealmID = realmID
-	_, err := s.pool.Exec(ctx, `INSERT INTO idp_states (realm_id, hash, idp_id, nonce, verifier, redirect_uri, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-		realmID, st.Hash, st.IdPID, st.Nonce, st.Verifier, st.RedirectURI, at(st.ExpiresAt))
-	return err
+	return s.tx(ctx, func(tx pgx.Tx) error {
+		// Logins abandoned at the provider are swept here, so the table
+		// holds only live ones.
+		if _, err := tx.Exec(ctx, `DELETE FROM idp_states WHERE realm_id = $1 AND expires_at < $2`, realmID, at(st.ExpiresAt.Add(-2*directory.IdPStateValidity))); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `INSERT INTO idp_states (realm_id, hash, idp_id, nonce, verifier, redirect_uri, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+			realmID, st.Hash, st.IdPID, st.Nonce, st.Verifier, st.RedirectURI, at(st.ExpiresAt))
+		return err
+	})
 }
 
 // TakeIdPState deletes and returns a pending login.

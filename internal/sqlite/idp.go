@@ -90,6 +90,11 @@ func (s *Store) DeleteIdP(ctx context.Context, realmID int64, uid string) error 
 func (s *Store) CreateIdPState(ctx context.Context, realmID int64, st *directory.IdPState) error {
 	st.RealmID = realmID
 	return s.tx(ctx, func(tx *sql.Tx) error {
+		// Logins abandoned at the provider are swept here, so the table
+		// holds only live ones.
+		if _, err := tx.ExecContext(ctx, `DELETE FROM idp_states WHERE realm_id = ? AND expires_at < ?`, realmID, st.ExpiresAt.Add(-2*directory.IdPStateValidity).Unix()); err != nil {
+			return err
+		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO idp_states (realm_id, hash, idp_id, nonce, verifier, redirect_uri, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 			realmID, st.Hash, st.IdPID, st.Nonce, st.Verifier, st.RedirectURI, st.ExpiresAt.Unix())
 		return err

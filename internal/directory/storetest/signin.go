@@ -386,6 +386,20 @@ func testIdentityProviders(t *testing.T, s directory.Store) {
 	}
 	_, err = s.TakeIdPState(ctx, a.ID, "state1")
 	wantKind(t, err, directory.KindNotFound)
+	// A new login sweeps the realm's long-expired ones, not live ones.
+	old := &directory.IdPState{IdPID: p.ID, Hash: "old", Nonce: "n", ExpiresAt: epoch}
+	live := &directory.IdPState{IdPID: p.ID, Hash: "live", Nonce: "n", ExpiresAt: epoch.Add(time.Hour)}
+	later := &directory.IdPState{IdPID: p.ID, Hash: "later", Nonce: "n", ExpiresAt: epoch.Add(time.Hour)}
+	for _, st := range []*directory.IdPState{old, live, later} {
+		if err := s.CreateIdPState(ctx, a.ID, st); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, err = s.TakeIdPState(ctx, a.ID, "old")
+	wantKind(t, err, directory.KindNotFound)
+	if _, err := s.TakeIdPState(ctx, a.ID, "live"); err != nil {
+		t.Errorf("a live state was swept: %v", err)
+	}
 
 	_, err = s.IdPLink(ctx, a.ID, p.ID, "sub-1")
 	wantKind(t, err, directory.KindNotFound)
