@@ -206,13 +206,13 @@ func (p *params) add(v any) string {
 // uniqueFields maps the unique constraints and indexes to the wire field
 // they protect.
 var uniqueFields = map[string]string{
-	"users_realm_external_id":      "external_id",
-	"identities_realm_value":       "email",
-	"realms_uid":                   "uid",
-	"api_tokens_hash":              "token",
-	"access_tokens_hash":           "token",
-	"user_fields_realm_key":        "key",
-	"identity_providers_realm_uid": "uid",
+	"users_realm_external_id": "external_id",
+	"identities_realm_value":  "email",
+	"realms_uid":              "uid",
+	"api_tokens_hash":         "token",
+	"access_tokens_hash":      "token",
+	"user_fields_realm_key":   "key",
+	"idps_realm_uid":          "uid",
 }
 
 // mapError turns unique violations into KindInvalid duplicate errors, "no

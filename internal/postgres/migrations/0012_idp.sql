@@ -19,7 +19,7 @@ CREATE TABLE identity_providers (
     show_delegation        boolean NOT NULL DEFAULT false,
     created_at             timestamptz NOT NULL
 );
-CREATE UNIQUE INDEX identity_providers_realm_uid ON identity_providers (realm_id, uid);
+CREATE UNIQUE INDEX idps_realm_uid ON identity_providers (realm_id, uid);
 
 CREATE TABLE idp_links (
     realm_id bigint NOT NULL REFERENCES realms (id),
