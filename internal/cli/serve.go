@@ -41,6 +41,9 @@ func (e *env) serve(ctx context.Context, args []string) error {
 	if err := e.parse(fs, args); err != nil {
 		return err
 	}
+	if err := checkSignin(&c); err != nil {
+		return err
+	}
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	log := e.logger(&c)
@@ -54,10 +57,7 @@ func (e *env) serve(ctx context.Context, args []string) error {
 		return err
 	}
 	log.Info("clientele listening", "addr", ln.Addr().String(), "version", Version)
-	handler, svc, err := newHandler(store, &c, log)
-	if err != nil {
-		return err
-	}
+	handler, svc := newHandler(store, &c, log)
 	// Bulk jobs run beside the server and stop with it; the store is
 	// closed only once they have.
 	jobsCtx, stopJobs := context.WithCancel(ctx)
@@ -113,24 +113,17 @@ const (
 // NewHandler wires the root handler over store: the service, the
 // authenticator and every API.
 func NewHandler(store directory.Store, c *Config, log *slog.Logger) http.Handler {
-	h, _, err := newHandler(store, c, log)
-	if err != nil {
-		panic(err) // only a bad SMTP setting fails, which serve checks first
-	}
+	h, _ := newHandler(store, c, log)
 	return h
 }
 
 // newHandler is NewHandler that also returns the service, whose bulk job
 // runner serve starts.
-func newHandler(store directory.Store, c *Config, log *slog.Logger) (http.Handler, *directory.Service, error) {
+func newHandler(store directory.Store, c *Config, log *slog.Logger) (http.Handler, *directory.Service) {
 	svc := directory.NewService(store, directory.ServiceOptions{})
 	authn := auth.NewAuthenticator(store, nil).CacheFor(c.AuthCache)
-	realms, err := newRealmPages(svc, c, log)
-	if err != nil {
-		return nil, nil, err
-	}
 	return server.NewHandler(server.Config{
-		Realms:  realms,
+		Realms:  mustRealmPages(svc, c, log),
 		Logger:  log,
 		DB:      store,
 		Version: Version,
@@ -138,7 +131,7 @@ func newHandler(store directory.Store, c *Config, log *slog.Logger) (http.Handle
 			Service: svc, Authenticator: authn, Logger: log,
 			PublicURL: c.PublicURL, RateLimit: c.RateLimit,
 		}),
-	}), svc, nil
+	}), svc
 }
 
 func (e *env) migrate(ctx context.Context, args []string) error {

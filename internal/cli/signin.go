@@ -32,20 +32,31 @@ func newSignin(svc *directory.Service, c *Config) (*directory.Signin, error) {
 		}
 		opts.Mailer = m
 	}
+	if svc == nil {
+		return nil, nil
+	}
 	return directory.NewSignin(svc, opts), nil
 }
 
-// newRealmPages returns the /realms/ handler.
-func newRealmPages(svc *directory.Service, c *Config, log *slog.Logger) (*realmweb.Handler, error) {
+// checkSignin reports a malformed SMTP or secret key setting, before
+// serve starts.
+func checkSignin(c *Config) error {
+	_, err := newSignin(nil, c)
+	return err
+}
+
+// mustRealmPages returns the /realms/ handler; it panics on the settings
+// checkSignin refuses, which serve checks first.
+func mustRealmPages(svc *directory.Service, c *Config, log *slog.Logger) *realmweb.Handler {
 	signin, err := newSignin(svc, c)
 	if err != nil {
-		return nil, err
+		panic(err)
 	}
 	var oidc *auth.OIDC
 	if c.SecretKey != "" {
 		oidc = auth.NewOIDC(signin, nil)
 	}
-	return realmweb.NewHandler(realmweb.Config{Signin: signin, Logger: log, PublicURL: c.PublicURL, OIDC: oidc}), nil
+	return realmweb.NewHandler(realmweb.Config{Signin: signin, Logger: log, PublicURL: c.PublicURL, OIDC: oidc})
 }
 
 // listFlag is a flag that may be given several times.

@@ -240,4 +240,11 @@ func TestIdPCommands(t *testing.T) {
 	if _, out, _ := run(t, "idp", "list", "--realm", "acme", "--json"); strings.TrimSpace(out) != "[]" {
 		t.Errorf("after delete: %q", out)
 	}
+	// serve refuses a malformed key or SMTP URL before it starts.
+	if code, _, errOut := run(t, "serve", "--addr", "127.0.0.1:0", "--secret-key", "short"); code != 1 || !strings.Contains(errOut, "CLIENTELE_SECRET_KEY") {
+		t.Errorf("serve with a bad key: %d %q", code, errOut)
+	}
+	if code, _, errOut := run(t, "serve", "--addr", "127.0.0.1:0", "--smtp-url", "http://x"); code != 1 || !strings.Contains(errOut, "SMTP") {
+		t.Errorf("serve with a bad SMTP URL: %d %q", code, errOut)
+	}
 }
