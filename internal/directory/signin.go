@@ -30,6 +30,8 @@ type SigninStore interface {
 
 	// CreateSigninToken inserts t and sets its id.
 	CreateSigninToken(ctx context.Context, realmID int64, t *SigninToken) error
+	// LatestSigninToken returns the user's newest link token of kind.
+	LatestSigninToken(ctx context.Context, realmID, userID int64, kind string) (*SigninToken, error)
 	// SigninTokenByHash finds a link token of the given kind, used or not.
 	SigninTokenByHash(ctx context.Context, realmID int64, kind, hash string) (*SigninToken, error)
 	// RedeemSigninToken marks the token used; a token already used is a
@@ -98,6 +100,10 @@ type SigninToken struct {
 	ExpiresAt time.Time
 	UsedAt    time.Time // zero until used
 }
+
+// resetMailEvery is the least time between two reset mails to one
+// customer.
+const resetMailEvery = time.Minute
 
 // MinPasswordLength is the shortest password a customer may choose.
 const MinPasswordLength = 8
@@ -401,6 +407,14 @@ func (s *Signin) RequestPasswordReset(ctx context.Context, realm *Realm, email s
 	}
 	if !u.Active() || u.Suspended {
 		return nil
+	}
+	// One mail a minute at most, so the page cannot flood an inbox.
+	last, err := s.store.LatestSigninToken(ctx, realm.ID, u.ID, TokenPasswordReset)
+	if err == nil && s.svc.Now().Sub(last.CreatedAt) < resetMailEvery {
+		return nil
+	}
+	if err != nil && KindOf(err) != KindNotFound {
+		return err
 	}
 	link, err := s.newLink(ctx, realm.ID, u.ID, TokenPasswordReset, PasswordResetValidity)
 	if err != nil {

@@ -45,18 +45,24 @@ func (s *Store) CreateSigninToken(ctx context.Context, realmID int64, t *directo
 	})
 }
 
+// LatestSigninToken returns the user's newest link token of kind.
+func (s *Store) LatestSigninToken(ctx context.Context, realmID, userID int64, kind string) (*directory.SigninToken, error) {
+	return s.signinToken(ctx, `WHERE realm_id = $1 AND user_id = $2 AND kind = $3 ORDER BY id DESC LIMIT 1`, realmID, userID, kind)
+}
+
 // SigninTokenByHash finds a link token of the realm.
 func (s *Store) SigninTokenByHash(ctx context.Context, realmID int64, kind, hash string) (*directory.SigninToken, error) {
-	var t directory.SigninToken
-	var used *time.Time
-	err := s.pool.QueryRow(ctx, `SELECT id, realm_id, user_id, kind, hash, created_at, expires_at, used_at FROM signin_tokens
-		WHERE realm_id = $1 AND kind = $2 AND hash = $3`, realmID, kind, hash).
-		Scan(&t.ID, &t.RealmID, &t.UserID, &t.Kind, &t.Hash, &t.CreatedAt, &t.ExpiresAt, &used)
-	if err != nil {
-		return nil, mapError(err)
-	}
-	t.CreatedAt, t.ExpiresAt, t.UsedAt = t.CreatedAt.UTC(), t.ExpiresAt.UTC(), fromNullTime(used)
-	return &t, nil
+	return s.signinToken(ctx, `WHERE realm_id = $1 AND kind = $2 AND hash = $3`, realmID, kind, hash)
+}
+
+func (s *Store) signinToken(ctx context.Context, where string, args ...any) (*directory.SigninToken, error) {
+	return one(ctx, s.pool, func(row pgx.CollectableRow) (directory.SigninToken, error) {
+		var t directory.SigninToken
+		var used *time.Time
+		err := row.Scan(&t.ID, &t.RealmID, &t.UserID, &t.Kind, &t.Hash, &t.CreatedAt, &t.ExpiresAt, &used)
+		t.CreatedAt, t.ExpiresAt, t.UsedAt = t.CreatedAt.UTC(), t.ExpiresAt.UTC(), fromNullTime(used)
+		return t, err
+	}, `SELECT id, realm_id, user_id, kind, hash, created_at, expires_at, used_at FROM signin_tokens `+where, args...)
 }
 
 // RedeemSigninToken spends the token and, with a password hash, sets it

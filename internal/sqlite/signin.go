@@ -44,12 +44,20 @@ func (s *Store) CreateSigninToken(ctx context.Context, realmID int64, t *directo
 	})
 }
 
+// LatestSigninToken returns the user's newest link token of kind.
+func (s *Store) LatestSigninToken(ctx context.Context, realmID, userID int64, kind string) (*directory.SigninToken, error) {
+	return s.signinToken(ctx, `WHERE realm_id = ? AND user_id = ? AND kind = ? ORDER BY id DESC LIMIT 1`, realmID, userID, kind)
+}
+
 // SigninTokenByHash finds a link token of the realm.
 func (s *Store) SigninTokenByHash(ctx context.Context, realmID int64, kind, hash string) (*directory.SigninToken, error) {
+	return s.signinToken(ctx, `WHERE realm_id = ? AND kind = ? AND hash = ?`, realmID, kind, hash)
+}
+
+func (s *Store) signinToken(ctx context.Context, where string, args ...any) (*directory.SigninToken, error) {
 	var t directory.SigninToken
 	var created, expires, used sql.NullInt64
-	err := s.read.QueryRowContext(ctx, `SELECT id, realm_id, user_id, kind, hash, created_at, expires_at, used_at FROM signin_tokens
-		WHERE realm_id = ? AND kind = ? AND hash = ?`, realmID, kind, hash).
+	err := s.read.QueryRowContext(ctx, `SELECT id, realm_id, user_id, kind, hash, created_at, expires_at, used_at FROM signin_tokens `+where, args...).
 		Scan(&t.ID, &t.RealmID, &t.UserID, &t.Kind, &t.Hash, &created, &expires, &used)
 	if err != nil {
 		return nil, mapError(err)

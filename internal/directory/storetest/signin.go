@@ -138,6 +138,17 @@ func testSigninTokens(t *testing.T, s directory.Store) {
 	if diff := cmp.Diff(link, got); diff != "" {
 		t.Errorf("SigninTokenByHash (-want +got):\n%s", diff)
 	}
+	later := &directory.SigninToken{UserID: ua.ID, Kind: directory.TokenPasswordReset, Hash: "l2", CreatedAt: epoch.Add(time.Second), ExpiresAt: epoch.Add(72 * time.Hour)}
+	if err := s.CreateSigninToken(ctx, a.ID, later); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.LatestSigninToken(ctx, a.ID, ua.ID, directory.TokenPasswordReset); err != nil || got.ID != later.ID {
+		t.Errorf("LatestSigninToken: %+v %v", got, err)
+	}
+	_, err = s.LatestSigninToken(ctx, a.ID, ua.ID, directory.TokenActivation)
+	wantKind(t, err, directory.KindNotFound)
+	_, err = s.LatestSigninToken(ctx, b.ID, ua.ID, directory.TokenPasswordReset)
+	wantKind(t, err, directory.KindNotFound)
 	_, err = s.SigninTokenByHash(ctx, a.ID, directory.TokenActivation, "l1")
 	wantKind(t, err, directory.KindNotFound)
 	_, err = s.SigninTokenByHash(ctx, b.ID, directory.TokenPasswordReset, "l1")
