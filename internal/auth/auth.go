@@ -35,6 +35,9 @@ type Principal struct {
 	User   *directory.User
 	Method Method
 	Scopes []string // OAuth scopes; empty for other methods
+	// SessionID is the realm sign-in session an OAuth token came from;
+	// 0 for other credentials.
+	SessionID int64
 }
 
 // Actor is the principal as the directory sees it.
@@ -242,7 +245,12 @@ func (a *Authenticator) bearer(ctx context.Context, token string) (*cacheEntry, 
 	if !usable(u) {
 		return nil, ErrInvalidToken
 	}
-	return &cacheEntry{principal: &Principal{Realm: realm, User: u, Method: MethodOAuth, Scopes: t.Scopes}, expires: t.ExpiresAt}, nil
+	if t.SessionID != 0 {
+		if err := a.sessionAlive(ctx, realm.ID, t.SessionID); err != nil {
+			return nil, err
+		}
+	}
+	return &cacheEntry{principal: &Principal{Realm: realm, User: u, Method: MethodOAuth, Scopes: t.Scopes, SessionID: t.SessionID}, expires: t.ExpiresAt}, nil
 }
 
 // usable reports whether u may authenticate: not deleted, not suspended.

@@ -34,6 +34,11 @@ type Config struct {
 	// (CLIENTELE_AUTH_CACHE); see auth.Authenticator.CacheFor.
 	AuthCache time.Duration
 	LogFormat string // CLIENTELE_LOG_FORMAT: text or json
+	SMTPURL   string // CLIENTELE_SMTP_URL: where realm mails go; "" for the outbox only
+	MailFrom  string // CLIENTELE_MAIL_FROM
+	// SecretKey (CLIENTELE_SECRET_KEY, 32 bytes in base64) encrypts the
+	// identity providers' secrets and tokens; "" turns providers off.
+	SecretKey string
 }
 
 // env is the environment the CLI reads; tests replace it.
@@ -78,6 +83,16 @@ Usage:
   clientele token list --realm UID [--json]
   clientele token revoke --realm UID --id ID
   clientele user import FILE --realm UID [--format csv|jsonl] [--batch N] [--json]
+  clientele user token --realm UID --email EMAIL [--scopes public,admin]
+  clientele realm signin --realm UID [--signup on|off] [--session-lifetime D] [--idle-timeout D] [--allowed-origins LIST] [--json]
+  clientele oauth-client create --realm UID --redirect-uri URI [--redirect-uri URI...] [--name N] [--scopes S] [--public] [--json]
+  clientele oauth-client list --realm UID [--json]
+  clientele oauth-client delete --realm UID --client-id ID
+  clientele outbox list [--realm UID] [--limit N] [--json]
+  clientele idp create --realm UID --uid ID --issuer URL --client-id ID [--client-secret S] [--name N] [--scopes S] [--auth-method M]
+                       [--pkce S256|plain] [--claim CLAIM=FIELD...] [--refresh] [--refresh-anticipation D] [--show-delegation] [--json]
+  clientele idp list --realm UID [--json]
+  clientele idp delete --realm UID --uid ID
   clientele seed --realm UID --users N [--seed S] [--start K] [--json]
   clientele bench --url URL --token EMAIL/token:TOKEN [--duration 10s] [--rate 0] [--workers N] [--scenarios LIST] [--json]
   clientele version
@@ -100,7 +115,7 @@ func (e *env) run(ctx context.Context, args []string) error {
 		return e.seed(ctx, rest)
 	case "bench":
 		return e.bench(ctx, rest)
-	case "realm", "token", "user":
+	case "realm", "token", "user", "oauth-client", "outbox", "idp":
 		if len(rest) == 0 {
 			return usageError(cmd + ": missing subcommand")
 		}
@@ -130,6 +145,24 @@ func (e *env) noun(ctx context.Context, noun, verb string, args []string) error 
 		return e.tokenRevoke(ctx, args)
 	case "user import":
 		return e.userImport(ctx, args)
+	case "user token":
+		return e.userToken(ctx, args)
+	case "realm signin":
+		return e.realmSignin(ctx, args)
+	case "oauth-client create":
+		return e.oauthClientCreate(ctx, args)
+	case "oauth-client list":
+		return e.oauthClientList(ctx, args)
+	case "oauth-client delete":
+		return e.oauthClientDelete(ctx, args)
+	case "outbox list":
+		return e.outboxList(ctx, args)
+	case "idp create":
+		return e.idpCreate(ctx, args)
+	case "idp list":
+		return e.idpList(ctx, args)
+	case "idp delete":
+		return e.idpDelete(ctx, args)
 	}
 	return usageError(fmt.Sprintf("unknown command %q", noun+" "+verb))
 }
@@ -140,6 +173,7 @@ func (e *env) flags(name string, c *Config) *flag.FlagSet {
 	fs.SetOutput(e.stderr)
 	fs.StringVar(&c.Database, "database", e.envOr("CLIENTELE_DATABASE", "data/clientele.db"),
 		"SQLite file path, or a postgres:// DSN (CLIENTELE_DATABASE)")
+	fs.StringVar(&c.SecretKey, "secret-key", e.getenv("CLIENTELE_SECRET_KEY"), "32 bytes in base64 that encrypt identity provider secrets and tokens (CLIENTELE_SECRET_KEY)")
 	fs.StringVar(&c.LogFormat, "log-format", e.envOr("CLIENTELE_LOG_FORMAT", "text"), "log format: text or json (CLIENTELE_LOG_FORMAT)")
 	return fs
 }

@@ -34,9 +34,14 @@ func (e *env) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return usageError("CLIENTELE_AUTH_CACHE: " + err.Error())
 	}
+	fs.StringVar(&c.SMTPURL, "smtp-url", e.getenv("CLIENTELE_SMTP_URL"), "smtp://user:password@host:port for the realms' mails; unset: mails go to the outbox only (CLIENTELE_SMTP_URL)")
+	fs.StringVar(&c.MailFrom, "mail-from", e.envOr("CLIENTELE_MAIL_FROM", "clientele@localhost"), "sender of the realms' mails (CLIENTELE_MAIL_FROM)")
 	fs.DurationVar(&c.AuthCache, "auth-cache", defaultCache,
 		"how long a node remembers an authenticated credential; a revoked token works that much longer (CLIENTELE_AUTH_CACHE)")
 	if err := e.parse(fs, args); err != nil {
+		return err
+	}
+	if err := checkSignin(&c); err != nil {
 		return err
 	}
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
@@ -118,6 +123,7 @@ func newHandler(store directory.Store, c *Config, log *slog.Logger) (http.Handle
 	svc := directory.NewService(store, directory.ServiceOptions{})
 	authn := auth.NewAuthenticator(store, nil).CacheFor(c.AuthCache)
 	return server.NewHandler(server.Config{
+		Realms:  mustRealmPages(svc, c, log),
 		Logger:  log,
 		DB:      store,
 		Version: Version,

@@ -26,4 +26,9 @@ type AccessToken struct {
 	Scopes    []string
 	CreatedAt time.Time
 	ExpiresAt time.Time // zero: no expiry
+	// SessionID is the realm sign-in session the token was issued from
+	// (0: none); the token is valid only while that session is alive.
+	SessionID int64
+	// ClientID is the realm OAuth client it was issued to (0: none).
+	ClientID int64
 }

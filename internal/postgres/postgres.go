@@ -223,6 +223,7 @@ var uniqueFields = map[string]string{
 	"api_tokens_hash":                   "token",
 	"access_tokens_hash":                "token",
 	"user_fields_realm_key":             "key",
+	"idps_realm_uid":                    "uid",
 }
 
 // mapError turns unique violations into KindInvalid duplicate errors, "no

@@ -78,6 +78,8 @@ func TestOrganizationStoreContract(t *testing.T) {
 	storetest.RunOrganizations(t, pgtest.Open)
 }
 
+func TestSigninStoreContract(t *testing.T) { pgtest.DSN(t); storetest.RunSignin(t, pgtest.Open) }
+
 func TestMigrateTwice(t *testing.T) {
 	dsn, _ := pgtest.NewSchema(t)
 	s := openDSN(t, dsn)

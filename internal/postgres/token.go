@@ -60,14 +60,26 @@ func (s *Store) TouchAPIToken(ctx context.Context, realmID, id int64, when time.
 // CreateAccessToken inserts t and sets its id.
 func (s *Store) CreateAccessToken(ctx context.Context, realmID int64, t *directory.AccessToken) error {
 	t.RealmID = realmID
+	return s.tx(ctx, func(tx pgx.Tx) error { return insertAccessToken(ctx, tx, realmID, t, 0) })
+}
+
+// insertAccessToken inserts t in tx, from the OAuth code codeID (0: none).
+func insertAccessToken(ctx context.Context, tx pgx.Tx, realmID int64, t *directory.AccessToken, codeID int64) error {
 	scopes := t.Scopes
 	if scopes == nil {
 		scopes = []string{}
 	}
-	return s.tx(ctx, func(tx pgx.Tx) error {
-		return tx.QueryRow(ctx, `INSERT INTO access_tokens (realm_id, user_id, hash, scopes, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-			realmID, t.UserID, t.Hash, scopes, at(t.CreatedAt), nullTime(t.ExpiresAt)).Scan(&t.ID)
-	})
+	return tx.QueryRow(ctx, `INSERT INTO access_tokens (realm_id, user_id, hash, scopes, created_at, expires_at, session_id, client_id, code_id)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
+		realmID, t.UserID, t.Hash, scopes, at(t.CreatedAt), nullTime(t.ExpiresAt), nullID(t.SessionID), nullID(t.ClientID), nullID(codeID)).Scan(&t.ID)
+}
+
+// nullID stores an id of 0 as NULL, for optional references.
+func nullID(id int64) *int64 {
+	if id == 0 {
+		return nil
+	}
+	return &id
 }
 
 // AccessTokenByHash finds an access token of any realm by its hash.
@@ -75,11 +87,18 @@ func (s *Store) AccessTokenByHash(ctx context.Context, hash string) (*directory.
 	return one(ctx, s.pool, func(row pgx.CollectableRow) (directory.AccessToken, error) {
 		var t directory.AccessToken
 		var expires *time.Time
-		err := row.Scan(&t.ID, &t.RealmID, &t.UserID, &t.Hash, &t.Scopes, &t.CreatedAt, &expires)
+		var session, client *int64
+		err := row.Scan(&t.ID, &t.RealmID, &t.UserID, &t.Hash, &t.Scopes, &t.CreatedAt, &expires, &session, &client)
 		if t.Scopes == nil {
 			t.Scopes = []string{}
 		}
 		t.CreatedAt, t.ExpiresAt = t.CreatedAt.UTC(), fromNullTime(expires)
+		if session != nil {
+			t.SessionID = *session
+		}
+		if client != nil {
+			t.ClientID = *client
+		}
 		return t, err
-	}, `SELECT id, realm_id, user_id, hash, scopes, created_at, expires_at FROM access_tokens WHERE hash = $1`, hash)
+	}, `SELECT id, realm_id, user_id, hash, scopes, created_at, expires_at, session_id, client_id FROM access_tokens WHERE hash = $1`, hash)
 }

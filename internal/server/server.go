@@ -26,6 +26,7 @@ type Config struct {
 	Logger  *slog.Logger
 	DB      Pinger
 	Zendesk http.Handler // mounted at /api/v2/
+	Realms  http.Handler // realm sign-in pages, mounted at /realms/
 	Version string
 }
 
@@ -35,6 +36,9 @@ func NewHandler(c Config) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/api/v2/", c.Zendesk)
 	mux.Handle("/api/v2", c.Zendesk)
+	if c.Realms != nil {
+		mux.Handle("/realms/", c.Realms)
+	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		fmt.Fprintln(w, "ok")

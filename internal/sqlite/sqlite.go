@@ -168,6 +168,7 @@ var uniqueFields = []struct{ index, field string }{
 	{"api_tokens.hash", "token"},
 	{"access_tokens.hash", "token"},
 	{"user_fields.key", "key"},
+	{"identity_providers.uid", "uid"},
 }
 
 // mapError turns unique violations into KindInvalid duplicate errors and

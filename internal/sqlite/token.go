@@ -78,23 +78,36 @@ func (s *Store) TouchAPIToken(ctx context.Context, realmID, id int64, at time.Ti
 // CreateAccessToken inserts t and sets its id.
 func (s *Store) CreateAccessToken(ctx context.Context, realmID int64, t *directory.AccessToken) error {
 	t.RealmID = realmID
-	return s.tx(ctx, func(tx *sql.Tx) error {
-		return tx.QueryRowContext(ctx, `INSERT INTO access_tokens (realm_id, user_id, hash, scopes, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
-			realmID, t.UserID, t.Hash, strings.Join(t.Scopes, " "), t.CreatedAt.Unix(), unix(t.ExpiresAt)).Scan(&t.ID)
-	})
+	return s.tx(ctx, func(tx *sql.Tx) error { return insertAccessToken(ctx, tx, realmID, t, 0) })
+}
+
+// insertAccessToken inserts t in tx, from the OAuth code codeID (0: none).
+func insertAccessToken(ctx context.Context, tx *sql.Tx, realmID int64, t *directory.AccessToken, codeID int64) error {
+	return tx.QueryRowContext(ctx, `INSERT INTO access_tokens (realm_id, user_id, hash, scopes, created_at, expires_at, session_id, client_id, code_id)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		realmID, t.UserID, t.Hash, strings.Join(t.Scopes, " "), t.CreatedAt.Unix(), unix(t.ExpiresAt), nullID(t.SessionID), nullID(t.ClientID), nullID(codeID)).Scan(&t.ID)
+}
+
+// nullID stores an id of 0 as NULL, for optional references.
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
 }
 
 // AccessTokenByHash finds an access token of any realm by its hash.
 func (s *Store) AccessTokenByHash(ctx context.Context, hash string) (*directory.AccessToken, error) {
 	var t directory.AccessToken
 	var scopes string
-	var created, expires sql.NullInt64
-	err := s.read.QueryRowContext(ctx, `SELECT id, realm_id, user_id, hash, scopes, created_at, expires_at FROM access_tokens WHERE hash = ?`, hash).
-		Scan(&t.ID, &t.RealmID, &t.UserID, &t.Hash, &scopes, &created, &expires)
+	var created, expires, session, client sql.NullInt64
+	err := s.read.QueryRowContext(ctx, `SELECT id, realm_id, user_id, hash, scopes, created_at, expires_at, session_id, client_id FROM access_tokens WHERE hash = ?`, hash).
+		Scan(&t.ID, &t.RealmID, &t.UserID, &t.Hash, &scopes, &created, &expires, &session, &client)
 	if err != nil {
 		return nil, mapError(err)
 	}
 	t.Scopes = strings.Fields(scopes)
 	t.CreatedAt, t.ExpiresAt = fromUnix(created), fromUnix(expires)
+	t.SessionID, t.ClientID = session.Int64, client.Int64
 	return &t, nil
 }
