@@ -380,8 +380,8 @@ func sameSQL(a, b string) bool {
 }
 
 // suspendIndexTriggers drops, inside tx, the triggers of indexTriggers, and
-// returns their stored definitions to put back with resumeIndexTriggers in
-// the same transaction: no other connection ever sees users without them.
+// returns their stored definitions, which indexNewUsers puts back in the
+// same transaction: no other connection ever sees users without them.
 // ok is false, and nothing is dropped, when a trigger is missing or not as
 // indexTriggers expects.
 func suspendIndexTriggers(ctx context.Context, tx *sql.Tx) (defs []string, ok bool, err error) {
