@@ -32,17 +32,18 @@ func countKeyOf(u *directory.User) countKey {
 
 // ImportUsers writes a batch of validated users in one transaction.
 //
-// The search index (FTS5 tables kept by triggers on users) decides how:
-// FTS5 writes its pending terms out as a new segment, and merges segments,
-// at every statement savepoint, which each multi-row or triggering
-// statement inside a transaction opens. Written a few hundred rows a
-// statement, a seed of a million users spent two thirds of its time in
-// those merges. So the rows go first into temporary tables, a few hundred
-// a statement, and then into users with one INSERT ... SELECT for the new
-// users and one UPDATE ... FROM for the changed ones; the identities go in
-// before them, their foreign keys checked at the commit. New users get the
-// ids SQLite would give them (one more than the largest), assigned here so
-// that their identities can be written first.
+// The search index (FTS5 tables and user_tags, kept by triggers on users)
+// decides how. FTS5 writes its pending terms out as a new segment, and
+// merges segments, at every statement savepoint, and the triggers make
+// SQLite copy an INSERT ... SELECT's rows to a temporary table before it
+// writes them. So the new users of a large batch go in with the index's
+// insert triggers suspended inside the transaction, and the index is then
+// written with one INSERT ... SELECT per index table (insertNewUsers);
+// the changed users go through a temporary table and one UPDATE ... FROM,
+// and their triggers. The identities go in before the users, their
+// foreign keys checked at the commit. New users get the ids SQLite would
+// give them (one more than the largest), assigned here so that their
+// identities can be written first.
 func (s *Store) ImportUsers(ctx context.Context, realmID int64, batch []directory.ImportUser) error {
 	var creates, updates []directory.ImportUser
 	for _, op := range batch {
@@ -79,9 +80,6 @@ func (s *Store) ImportUsers(ctx context.Context, realmID int64, batch []director
 				id.RealmID, id.UserID = realmID, ids[i]
 				identities = append(identities, id)
 			}
-		}
-		if err := stageUsers(ctx, tx, "import_new", realmID, cols, creates, ids); err != nil {
-			return err
 		}
 		updateIDs := make([]int64, len(updates))
 		for i, op := range updates {
@@ -120,11 +118,8 @@ func (s *Store) ImportUsers(ctx context.Context, realmID int64, batch []director
 				return err
 			}
 		}
-		if len(creates) > 0 {
-			list := "id, " + strings.Join(cols, ", ")
-			if _, err := tx.ExecContext(ctx, `INSERT INTO users (`+list+`) SELECT `+list+` FROM temp.import_new ORDER BY id`); err != nil {
-				return err
-			}
+		if err := insertNewUsers(ctx, tx, realmID, cols, creates, ids); err != nil {
+			return err
 		}
 		return addCounts(ctx, tx, realmID, counts)
 	})
@@ -137,6 +132,35 @@ func (s *Store) ImportUsers(ctx context.Context, realmID int64, batch []director
 		op.User.ID, op.User.RealmID = ids[i], realmID
 	}
 	return nil
+}
+
+// insertNewUsers inserts the new users of a batch with the ids assigned
+// to them. A batch of bulkIndexMin users or more is written with the
+// search index's triggers suspended and then indexed in one statement per
+// index table; a smaller one goes through a staging table and one INSERT
+// ... SELECT, and the triggers index it.
+func insertNewUsers(ctx context.Context, tx *sql.Tx, realmID int64, cols []string, creates []directory.ImportUser, ids []int64) error {
+	if len(creates) == 0 {
+		return nil
+	}
+	if len(creates) >= bulkIndexMin {
+		defs, ok, err := suspendIndexTriggers(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if ok {
+			if err := writeRows(ctx, tx, "users", realmID, cols, creates, ids); err != nil {
+				return err
+			}
+			return indexNewUsers(ctx, tx, realmID, ids[0], ids[len(ids)-1], defs)
+		}
+	}
+	if err := stageUsers(ctx, tx, "import_new", realmID, cols, creates, ids); err != nil {
+		return err
+	}
+	list := "id, " + strings.Join(cols, ", ")
+	_, err := tx.ExecContext(ctx, `INSERT INTO users (`+list+`) SELECT `+list+` FROM temp.import_new ORDER BY id`)
+	return err
 }
 
 // stageUsers fills the temporary table name with the users' ids and the
@@ -153,6 +177,12 @@ func stageUsers(ctx context.Context, tx *sql.Tx, name string, realmID int64, col
 	if _, err := tx.ExecContext(ctx, `CREATE TEMP TABLE `+name+` (id INTEGER PRIMARY KEY, `+strings.Join(cols, ", ")+`)`); err != nil {
 		return err
 	}
+	return writeRows(ctx, tx, "temp."+name, realmID, cols, ops, ids)
+}
+
+// writeRows inserts the users ops, with their ids and the columns of
+// userWrite, into table, as many rows a statement as SQLite takes.
+func writeRows(ctx context.Context, tx *sql.Tx, table string, realmID int64, cols []string, ops []directory.ImportUser, ids []int64) error {
 	width := len(cols) + 1
 	perStmt := maxParams / width
 	var stmt *sql.Stmt // full chunks share one prepared statement
@@ -171,7 +201,7 @@ func stageUsers(ctx context.Context, tx *sql.Tx, name string, realmID int64, col
 			}
 			args = append(append(args, ids[start+i]), vals...)
 		}
-		query := `INSERT INTO temp.` + name + ` VALUES ` + rowsOf(len(chunk), width)
+		query := `INSERT INTO ` + table + ` (id, ` + strings.Join(cols, ", ") + `) VALUES ` + rowsOf(len(chunk), width)
 		var err error
 		if len(chunk) == perStmt {
 			if stmt == nil {

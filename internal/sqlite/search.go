@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"strconv"
 	"strings"
 
@@ -328,4 +329,119 @@ func (s *Store) backfillSearchText(ctx context.Context) error {
 		_, err = tx.ExecContext(ctx, `INSERT INTO users_fts (users_fts) VALUES ('rebuild')`)
 		return err
 	})
+}
+
+// bulkIndexMin is how many new users a batch of ImportUsers must hold for
+// their search index to be written in bulk rather than by the triggers.
+const bulkIndexMin = 100
+
+// indexTriggers are the AFTER INSERT triggers on users that keep the
+// search index (migrations 0003 and 0004), each with the statement that
+// does its work at once for the new users of a realm with ids in a range
+// (realm_id = ?1 AND ?2 <= id AND id <= ?3, all written by one batch).
+//
+// Why: run per row, the triggers write the index through the FTS5 tables'
+// per-row path and make SQLite copy an INSERT ... SELECT's rows to a
+// temporary table first (it must, when a trigger could read what the
+// statement reads); one INSERT ... SELECT per index table after the rows
+// are in costs less. The trigger definitions are checked before each use:
+// if a later migration changes one, the batch falls back to the triggers
+// (and TestBulkIndexTriggers fails until this list follows).
+var indexTriggers = []struct{ name, def, bulk string }{
+	{
+		name: "users_fts_insert",
+		def: `CREATE TRIGGER users_fts_insert AFTER INSERT ON users BEGIN
+			INSERT INTO users_fts (rowid, search_text) VALUES (new.id, new.search_text);
+			END`,
+		bulk: `INSERT INTO users_fts (rowid, search_text)
+			SELECT id, search_text FROM users WHERE realm_id = ?1 AND id BETWEEN ?2 AND ?3 ORDER BY id`,
+	},
+	{
+		name: "users_trigram_insert",
+		def: `CREATE TRIGGER users_trigram_insert AFTER INSERT ON users BEGIN
+			INSERT INTO users_trigram (rowid, email, external_id, phone) VALUES (new.id, new.email, new.external_id, new.phone);
+			END`,
+		bulk: `INSERT INTO users_trigram (rowid, email, external_id, phone)
+			SELECT id, email, external_id, phone FROM users WHERE realm_id = ?1 AND id BETWEEN ?2 AND ?3 ORDER BY id`,
+	},
+	{
+		name: "user_tags_insert",
+		def: `CREATE TRIGGER user_tags_insert AFTER INSERT ON users WHEN new.deleted_at IS NULL BEGIN
+			INSERT OR IGNORE INTO user_tags (realm_id, tag, user_id) SELECT new.realm_id, value, new.id FROM json_each(new.tags);
+			END`,
+		bulk: `INSERT OR IGNORE INTO user_tags (realm_id, tag, user_id)
+			SELECT u.realm_id, j.value, u.id FROM users u, json_each(u.tags) j
+			WHERE u.realm_id = ?1 AND u.id BETWEEN ?2 AND ?3 AND u.deleted_at IS NULL`,
+	},
+}
+
+// sameSQL reports whether two SQL texts differ only in white space.
+func sameSQL(a, b string) bool {
+	return strings.Join(strings.Fields(a), " ") == strings.Join(strings.Fields(b), " ")
+}
+
+// suspendIndexTriggers drops, inside tx, the triggers of indexTriggers, and
+// returns their stored definitions, which indexNewUsers puts back in the
+// same transaction: no other connection ever sees users without them.
+// ok is false, and nothing is dropped, when a trigger is missing or not as
+// indexTriggers expects.
+func suspendIndexTriggers(ctx context.Context, tx *sql.Tx) (defs []string, ok bool, err error) {
+	defs = make([]string, len(indexTriggers))
+	for i, t := range indexTriggers {
+		err := tx.QueryRowContext(ctx, `SELECT sql FROM sqlite_schema WHERE type = 'trigger' AND name = ? AND tbl_name = 'users'`, t.name).Scan(&defs[i])
+		if errors.Is(err, sql.ErrNoRows) || err == nil && !sameSQL(defs[i], t.def) {
+			return nil, false, nil
+		}
+		if err != nil {
+			return nil, false, err
+		}
+	}
+	for _, t := range indexTriggers {
+		if _, err := tx.ExecContext(ctx, `DROP TRIGGER `+t.name); err != nil {
+			return nil, false, err
+		}
+	}
+	return defs, true, nil
+}
+
+// indexNewUsers does the work of the suspended triggers for the users of
+// realmID with ids from first to last, then puts the triggers back.
+func indexNewUsers(ctx context.Context, tx *sql.Tx, realmID, first, last int64, defs []string) error {
+	// One FTS5 segment per batch: FTS5 writes its pending terms out as a
+	// new segment whenever they pass hashsize (1 MiB by default), and
+	// merges segments as they pile up; a batch of 10,000 users holds tens
+	// of megabytes of terms. The setting is put back before the commit.
+	if err := setHashSize(ctx, tx, bulkHashSize); err != nil {
+		return err
+	}
+	for _, t := range indexTriggers {
+		if _, err := tx.ExecContext(ctx, t.bulk, realmID, first, last); err != nil {
+			return err
+		}
+	}
+	if err := setHashSize(ctx, tx, defaultHashSize); err != nil {
+		return err
+	}
+	for _, def := range defs {
+		if _, err := tx.ExecContext(ctx, def); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// FTS5's hashsize: its default, and the size a bulk load uses.
+const (
+	defaultHashSize = 1 << 20
+	bulkHashSize    = 64 << 20
+)
+
+// setHashSize sets the hashsize of both full-text tables.
+func setHashSize(ctx context.Context, tx *sql.Tx, n int) error {
+	for _, table := range []string{"users_fts", "users_trigram"} {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO `+table+` (`+table+`, rank) VALUES ('hashsize', ?)`, n); err != nil {
+			return err
+		}
+	}
+	return nil
 }

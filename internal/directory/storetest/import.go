@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/clientele/clientele/internal/directory"
 	"github.com/google/go-cmp/cmp"
@@ -20,6 +21,7 @@ func RunImport(t *testing.T, open Opener) {
 		{"UpdatesAndCounters", testImportUpdatesAndCounters},
 		{"AllOrNothing", testImportAllOrNothing},
 		{"Lookups", testImportLookups},
+		{"Searchable", testImportSearchable},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -315,5 +317,112 @@ func testImportLookups(t *testing.T, s directory.Store) {
 	}
 	if got, err := s.IdentitiesByUsers(ctx, b.ID, []int64{u1.ID, u2.ID}); err != nil || len(got) != 0 {
 		t.Errorf("IdentitiesByUsers through realm beta = %v, %v", got, err)
+	}
+}
+
+// testImportSearchable loads batches big enough for a store's bulk path
+// (SQLite writes the search index of a large batch in bulk) and a small
+// one into a realm that already has users, and checks that the search
+// index holds exactly the realm's active users afterwards: every one
+// found by a word of its own, by a word all share, by tag and by an email
+// wildcard, and none of the other realm's namesakes or the deleted.
+func testImportSearchable(t *testing.T, s directory.Store) {
+	ctx := context.Background()
+	a := realm(t, s, "acme")
+	b := realm(t, s, "beta")
+	mk := func(i int) directory.ImportUser {
+		u := newUser(fmt.Sprintf("Loaded Person%04d", i))
+		u.UUID = fmt.Sprintf("uuid-loaded-%d", i)
+		u.Email = fmt.Sprintf("loaded%04d@bulk.example", i)
+		u.ExternalID = fmt.Sprintf("loaded-%04d", i)
+		u.Tags = []string{"loaded", fmt.Sprintf("g%d", i%3)}
+		u.Notes = "came in bulk"
+		return directory.ImportUser{User: u, Identities: []directory.Identity{emailIdentity(u.Email, true)}}
+	}
+	var existing []*directory.User
+	for i := range 3 {
+		op := mk(9000 + i)
+		existing = append(existing, create(t, s, a.ID, op.User, op.Identities...))
+	}
+	var big, small, other []directory.ImportUser
+	for i := range 300 {
+		big = append(big, mk(i))
+	}
+	// A user written deleted is stored but never searchable.
+	big[7].User.DeletedAt = epoch.Add(time.Hour)
+	for i := range 5 {
+		small = append(small, mk(300+i))
+	}
+	for i := range 150 {
+		other = append(other, mk(i))
+	}
+	for _, step := range []struct {
+		realm int64
+		batch []directory.ImportUser
+	}{{a.ID, big}, {b.ID, other}, {a.ID, small}} {
+		if err := s.ImportUsers(ctx, step.realm, step.batch); err != nil {
+			t.Fatalf("ImportUsers(%d users): %v", len(step.batch), err)
+		}
+	}
+
+	find := func(terms ...directory.Term) []int64 {
+		t.Helper()
+		q := directory.UserQuery{Terms: terms}
+		users, err := s.SearchUsers(ctx, a.ID, q, directory.SearchPage{Limit: 1000})
+		if err != nil {
+			t.Fatalf("SearchUsers(%+v): %v", terms, err)
+		}
+		n, err := s.CountSearchUsers(ctx, a.ID, q)
+		if err != nil {
+			t.Fatalf("CountSearchUsers(%+v): %v", terms, err)
+		}
+		if n != int64(len(users)) {
+			t.Errorf("CountSearchUsers(%+v) = %d, SearchUsers found %d", terms, n, len(users))
+		}
+		return ids(users)
+	}
+	var want []int64 // every active user of realm acme, in id order
+	for _, u := range existing {
+		want = append(want, u.ID)
+	}
+	loaded := append(append([]directory.ImportUser{}, big...), small...)
+	for i, op := range loaded {
+		id := op.User.ID
+		if op.User.DeletedAt.IsZero() {
+			want = append(want, id)
+		}
+		wantOne := []int64{id}
+		if !op.User.DeletedAt.IsZero() {
+			wantOne = []int64{}
+		}
+		word := fmt.Sprintf("person%04d", i)
+		if diff := cmp.Diff(wantOne, find(directory.Term{Field: "name", Value: word})); diff != "" {
+			t.Errorf("name:%s (-want +got):\n%s", word, diff)
+		}
+		if i%50 == 0 {
+			wild := fmt.Sprintf("*%04d@bulk.*", i)
+			if diff := cmp.Diff(wantOne, find(directory.Term{Field: "email", Value: wild, Wildcard: true})); diff != "" {
+				t.Errorf("email:%s (-want +got):\n%s", wild, diff)
+			}
+		}
+	}
+	if diff := cmp.Diff(want, find(directory.Term{Value: "bulk"})); diff != "" {
+		t.Errorf("bare word bulk (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(want, find(directory.Term{Field: "tags", Value: "loaded"})); diff != "" {
+		t.Errorf("tags:loaded (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(want, find(directory.Term{Field: "notes", Value: "came in bulk", Phrase: true})); diff != "" {
+		t.Errorf(`notes:"came in bulk" (-want +got):\n%s`, diff)
+	}
+	// The other realm sees its own 150 and nothing of acme's.
+	n, err := s.CountSearchUsers(ctx, b.ID, directory.UserQuery{Terms: []directory.Term{{Value: "loaded"}}})
+	if err != nil || n != 150 {
+		t.Errorf("beta count of loaded = %d, %v; want 150", n, err)
+	}
+	// A user written one by one after the load is indexed as usual.
+	later := create(t, s, a.ID, mk(5000).User)
+	if diff := cmp.Diff([]int64{later.ID}, find(directory.Term{Field: "name", Value: "person5000"})); diff != "" {
+		t.Errorf("user created after the load (-want +got):\n%s", diff)
 	}
 }
