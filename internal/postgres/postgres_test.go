@@ -3,6 +3,7 @@ package postgres_test
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -16,6 +17,15 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/jackc/pgx/v5"
 )
+
+// TestMain drops the schema the contract suites share once they end.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if err := pgtest.DropShared(); err != nil {
+		fmt.Fprintln(os.Stderr, "dropping the shared test schema:", err)
+	}
+	os.Exit(code)
+}
 
 // openDSN opens a store, closed when t ends (before its schema is dropped).
 func openDSN(t *testing.T, dsn string) *postgres.Store {
@@ -63,22 +73,22 @@ func appliedMigrations(t *testing.T, dsn string) []string {
 
 func TestStoreContract(t *testing.T) {
 	pgtest.DSN(t)
-	storetest.Run(t, pgtest.Open)
+	storetest.Run(t, pgtest.OpenEmptied)
 }
 
-func TestJobStoreContract(t *testing.T) { pgtest.DSN(t); storetest.RunJobs(t, pgtest.Open) }
+func TestJobStoreContract(t *testing.T) { pgtest.DSN(t); storetest.RunJobs(t, pgtest.OpenEmptied) }
 
 func TestUserActionStoreContract(t *testing.T) {
 	pgtest.DSN(t)
-	storetest.RunUserActions(t, pgtest.Open)
+	storetest.RunUserActions(t, pgtest.OpenEmptied)
 }
 
 func TestOrganizationStoreContract(t *testing.T) {
 	pgtest.DSN(t)
-	storetest.RunOrganizations(t, pgtest.Open)
+	storetest.RunOrganizations(t, pgtest.OpenEmptied)
 }
 
-func TestSigninStoreContract(t *testing.T) { pgtest.DSN(t); storetest.RunSignin(t, pgtest.Open) }
+func TestSigninStoreContract(t *testing.T) { pgtest.DSN(t); storetest.RunSignin(t, pgtest.OpenEmptied) }
 
 func TestMigrateTwice(t *testing.T) {
 	dsn, _ := pgtest.NewSchema(t)
@@ -294,10 +304,10 @@ func BenchmarkStore(b *testing.B) {
 
 func TestImportContract(t *testing.T) {
 	pgtest.DSN(t)
-	storetest.RunImport(t, pgtest.Open)
+	storetest.RunImport(t, pgtest.OpenEmptied)
 }
 
 func TestGroupStoreContract(t *testing.T) {
 	pgtest.DSN(t)
-	storetest.RunGroups(t, pgtest.Open)
+	storetest.RunGroups(t, pgtest.OpenEmptied)
 }

@@ -3,6 +3,7 @@ package realmweb_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -31,6 +32,15 @@ type clock struct{ t atomic.Int64 }
 func (c *clock) now() time.Time          { return time.Unix(c.t.Load(), 0).UTC() }
 func (c *clock) advance(d time.Duration) { c.t.Add(int64(d / time.Second)) }
 
+// TestMain drops the PostgreSQL schema the tests share once they end.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if err := pgtest.DropShared(); err != nil {
+		fmt.Fprintln(os.Stderr, "dropping the shared test schema:", err)
+	}
+	os.Exit(code)
+}
+
 // engine is a store the tests run on.
 type engine struct {
 	name string
@@ -42,7 +52,7 @@ type engine struct {
 func eachEngine(t *testing.T, fn func(t *testing.T, e *env)) {
 	engines := []engine{{"sqlite", func(t testing.TB) directory.Store { return sqlitetest.Open(t) }}}
 	if os.Getenv("CLIENTELE_TEST_POSTGRES") != "" {
-		engines = append(engines, engine{"postgres", pgtest.Open})
+		engines = append(engines, engine{"postgres", pgtest.OpenEmptied})
 	}
 	for _, eng := range engines {
 		t.Run(eng.name, func(t *testing.T) { fn(t, newEnv(t, eng)) })
