@@ -298,14 +298,24 @@ func (h *Handler) listUserFieldOptions(w http.ResponseWriter, r *http.Request) e
 	})
 }
 
-func (h *Handler) showUserFieldOption(w http.ResponseWriter, r *http.Request) error {
+// optionPath authenticates a request on /user_fields/{id}/options/{option}
+// and reads the option's id.
+func optionPath(r *http.Request) (directory.Actor, int64, error) {
 	a, err := actor(r)
 	if err != nil {
-		return err
+		return a, 0, err
 	}
 	optionID, err := strconv.ParseInt(r.PathValue("option"), 10, 64)
 	if err != nil {
-		return directory.ErrNotFound
+		return a, 0, directory.ErrNotFound
+	}
+	return a, optionID, nil
+}
+
+func (h *Handler) showUserFieldOption(w http.ResponseWriter, r *http.Request) error {
+	a, optionID, err := optionPath(r)
+	if err != nil {
+		return err
 	}
 	f, o, err := h.svc.UserFieldOption(r.Context(), a, r.PathValue("id"), optionID)
 	if err != nil {
@@ -347,13 +357,9 @@ func (h *Handler) createOrUpdateUserFieldOption(w http.ResponseWriter, r *http.R
 }
 
 func (h *Handler) deleteUserFieldOption(w http.ResponseWriter, r *http.Request) error {
-	a, err := actor(r)
+	a, optionID, err := optionPath(r)
 	if err != nil {
 		return err
-	}
-	optionID, err := strconv.ParseInt(r.PathValue("option"), 10, 64)
-	if err != nil {
-		return directory.ErrNotFound
 	}
 	if err := h.svc.DeleteUserFieldOption(r.Context(), a, r.PathValue("id"), optionID); err != nil {
 		return err
