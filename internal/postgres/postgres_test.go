@@ -301,3 +301,8 @@ func TestGroupStoreContract(t *testing.T) {
 	pgtest.DSN(t)
 	storetest.RunGroups(t, pgtest.Open)
 }
+
+func TestSideloadStoreContract(t *testing.T) {
+	pgtest.DSN(t)
+	storetest.RunSideloads(t, pgtest.Open)
+}
