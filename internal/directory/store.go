@@ -22,6 +22,7 @@ type Store interface {
 	UserActionStore   // user_action.go
 	OrganizationStore // organization.go
 	SigninStore       // signin.go
+	SideloadStore     // sideload.go
 
 	// Migrate applies the embedded migrations not yet applied.
 	Migrate(ctx context.Context) error

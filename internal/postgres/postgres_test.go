@@ -311,3 +311,8 @@ func TestGroupStoreContract(t *testing.T) {
 	pgtest.DSN(t)
 	storetest.RunGroups(t, pgtest.OpenEmptied)
 }
+
+func TestSideloadStoreContract(t *testing.T) {
+	pgtest.DSN(t)
+	storetest.RunSideloads(t, pgtest.Open)
+}

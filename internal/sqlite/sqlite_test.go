@@ -58,3 +58,5 @@ func TestImportContract(t *testing.T) {
 }
 
 func TestGroupStoreContract(t *testing.T) { storetest.RunGroups(t, open) }
+
+func TestSideloadStoreContract(t *testing.T) { storetest.RunSideloads(t, open) }

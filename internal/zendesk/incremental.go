@@ -94,7 +94,7 @@ func (h *Handler) timeExport(w http.ResponseWriter, r *http.Request, perPage int
 	}
 	end := page.Next.After.Unix()
 	next := h.linker(r).with(map[string]string{"start_time": strconv.FormatInt(end, 10)})
-	return writeList(w, "users", views(page.Users, func(u *directory.User) any { return h.fullView(r, u) }),
+	return h.writeUsers(w, r, a, page.Users, func(u *directory.User) any { return h.fullView(r, u) },
 		timeExport{Count: len(page.Users), EndOfStream: page.EndOfStream, NextPage: next, EndTime: end})
 }
 
@@ -124,7 +124,7 @@ func (h *Handler) incrementalUsersCursor(w http.ResponseWriter, r *http.Request)
 	}
 	after := encodeExportCursor(page.Next)
 	next := h.linker(r).with(map[string]string{"cursor": after}, "start_time")
-	return writeList(w, "users", views(page.Users, func(u *directory.User) any { return h.fullView(r, u) }),
+	return h.writeUsers(w, r, a, page.Users, func(u *directory.User) any { return h.fullView(r, u) },
 		cursorExport{AfterURL: next, AfterCursor: &after, EndOfStream: page.EndOfStream})
 }
 

@@ -84,7 +84,7 @@ func (h *Handler) searchUsers(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		return writeList(w, "users", h.userViews(r, users), offsetLinks{Count: int64(len(users))})
+		return h.writeUsers(w, r, a, users, h.viewOf(r), offsetLinks{Count: int64(len(users))})
 	}
 	uq, err := h.parseQuery(q)
 	if err != nil {
@@ -94,7 +94,7 @@ func (h *Handler) searchUsers(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeList(w, "users", h.userViews(r, users), h.linker(r).offsetWithin(p, total, maxUsersSearchResults))
+	return h.writeUsers(w, r, a, users, h.viewOf(r), h.linker(r).offsetWithin(p, total, maxUsersSearchResults))
 }
 
 // searchPage runs one offset page of a search and its exact count.

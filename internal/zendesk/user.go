@@ -376,13 +376,23 @@ func (h *Handler) writeUserList(w http.ResponseWriter, r *http.Request, a direct
 	l := h.linker(r)
 	if p.cursor {
 		rows, links := cursorPage(l, p, users, func(u directory.User) int64 { return u.ID })
-		return writeList(w, key, views(rows, view), links)
+		return h.writeUserPage(w, r, a, key, rows, view, links)
 	}
 	total, err := h.svc.CountUsers(r.Context(), a, f)
 	if err != nil {
 		return err
 	}
-	return writeList(w, key, views(users, view), l.offset(p, total))
+	return h.writeUserPage(w, r, a, key, users, view, l.offset(p, total))
+}
+
+// writeUserPage answers a page of users under key; only "users" lists
+// take sideloads (deleted users have none in Zendesk).
+func (h *Handler) writeUserPage(w http.ResponseWriter, r *http.Request, a directory.Actor, key string,
+	users []directory.User, view func(*directory.User) any, pagination any) error {
+	if key == "users" {
+		return h.writeUsers(w, r, a, users, view, pagination) // sideload.go
+	}
+	return writeList(w, key, views(users, view), pagination)
 }
 
 func views(users []directory.User, view func(*directory.User) any) []any {
@@ -393,29 +403,10 @@ func views(users []directory.User, view func(*directory.User) any) []any {
 	return out
 }
 
-// writeList writes {key: items, ...pagination keys}, splicing the two
-// encodings rather than building a map, so keys keep a stable order.
+// writeList writes {key: items, ...pagination keys}, in that order (see
+// writeBody).
 func writeList(w http.ResponseWriter, key string, items []any, pagination any) error {
-	keys, err := marshal(pagination)
-	if err != nil {
-		return err
-	}
-	list, err := marshal(items)
-	if err != nil {
-		return err
-	}
-	name, _ := json.Marshal(key)
-	body := make([]byte, 0, len(list)+len(keys)+len(name)+4)
-	body = append(append(append(append(body, '{'), name...), ':'), list...)
-	if len(keys) > 2 { // not "{}"
-		body = append(append(body, ','), keys[1:]...)
-	} else {
-		body = append(body, '}')
-	}
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(http.StatusOK)
-	_, err = w.Write(append(body, '\n'))
-	return err
+	return writeBody(w, key, items, nil, pagination)
 }
 
 // countUsers serves GET /api/v2/users/count.
@@ -471,7 +462,7 @@ func (h *Handler) showManyUsers(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeList(w, "users", h.userViews(r, users), offsetLinks{Count: int64(len(users))})
+	return h.writeUsers(w, r, a, users, h.viewOf(r), offsetLinks{Count: int64(len(users))})
 }
 
 func splitList(s string) []string {
@@ -497,8 +488,7 @@ func (h *Handler) showCurrentUser(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"user": h.userView(r, u)})
-	return nil
+	return h.writeUser(w, r, p.Actor(), u)
 }
 
 // anonymousUser is what /users/me answers without credentials: an end
@@ -516,7 +506,15 @@ func anonymousUser() map[string]any {
 
 // showUser serves GET /api/v2/users/{id}.
 func (h *Handler) showUser(w http.ResponseWriter, r *http.Request) error {
-	return h.userAction(w, r, h.svc.User, "user", h.userView)
+	a, id, err := actorAndID(r)
+	if err != nil {
+		return err
+	}
+	u, err := h.svc.User(r.Context(), a, id)
+	if err != nil {
+		return err
+	}
+	return h.writeUser(w, r, a, u) // sideload.go
 }
 
 // createUser serves POST /api/v2/users: 201 with Location.
