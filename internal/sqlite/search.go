@@ -358,7 +358,7 @@ func (s *Store) AutocompleteUsers(ctx context.Context, realmID int64, prefix str
 }
 
 // backfillNameSearch fills search_text for the organizations and groups
-// written before it existed, then rebuilds their full-text indexes.
+// written before it existed; the triggers index it.
 func (s *Store) backfillNameSearch(ctx context.Context) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		for _, table := range []string{"organizations", "groups"} {
@@ -396,9 +396,6 @@ func (s *Store) backfillNameSearch(ctx context.Context) error {
 				if _, err := tx.ExecContext(ctx, `UPDATE `+table+` SET search_text = ? WHERE id = ?`, text, r.id); err != nil {
 					return err
 				}
-			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO `+table+`_fts (`+table+`_fts) VALUES ('rebuild')`); err != nil {
-				return err
 			}
 		}
 		return nil

@@ -26,6 +26,9 @@ END;
 CREATE TRIGGER organizations_fts_delete AFTER DELETE ON organizations BEGIN
     INSERT INTO organizations_fts (organizations_fts, rowid, search_text) VALUES ('delete', old.id, old.search_text);
 END;
+-- The rows already there enter the index (with no words yet): the
+-- triggers' 'delete' of a row the index never held would corrupt it.
+INSERT INTO organizations_fts (organizations_fts) VALUES ('rebuild');
 
 ALTER TABLE groups ADD COLUMN search_text TEXT NOT NULL DEFAULT '';
 
@@ -46,6 +49,7 @@ END;
 CREATE TRIGGER groups_fts_delete AFTER DELETE ON groups BEGIN
     INSERT INTO groups_fts (groups_fts, rowid, search_text) VALUES ('delete', old.id, old.search_text);
 END;
+INSERT INTO groups_fts (groups_fts) VALUES ('rebuild');
 
 -- The active users in no organization, in id order: organization:none
 -- pages and counts from it. Literal predicates, so that a query naming
@@ -53,4 +57,4 @@ END;
 CREATE INDEX users_realm_no_organization ON users (realm_id, id) WHERE organization_id = 0 AND deleted_at IS NULL;
 
 -- Rows written before this migration get their search_text from the store
--- in Go, which then rebuilds both indexes.
+-- in Go (backfillNameSearch), through the triggers.
