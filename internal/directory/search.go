@@ -182,6 +182,37 @@ func SearchText(realmID int64, u *User) string {
 	return strings.TrimSuffix(fields.String()+any.String(), " ")
 }
 
+// NameSearchText is what the search index of organizations and groups
+// holds for a name in realm realmID: its folded words as name tokens of
+// the realm, so that organization:NAME and group:NAME match names as
+// name:NAME matches users' names (word prefixes, phrases), and a lookup
+// finds only the realm's organizations or groups. A deleted group is
+// written with "" and so is in no index.
+func NameSearchText(realmID int64, name string) string {
+	words := SearchWords(name)
+	tokens := make([]string, len(words))
+	for i, w := range words {
+		tokens[i] = SearchToken(realmID, "name", w)
+	}
+	return strings.Join(tokens, " ")
+}
+
+// GroupSearchText is NameSearchText for a group: "" once it is deleted,
+// so that only active groups are found.
+func GroupSearchText(realmID int64, g *Group) string {
+	if g.Deleted() {
+		return ""
+	}
+	return NameSearchText(realmID, g.Name)
+}
+
+// IsNone reports whether t's value is Zendesk's none (unquoted, any
+// case), which means "no value": organization:none finds the users in no
+// organization. A quoted "none" is a name like any other.
+func IsNone(t Term) bool {
+	return !t.Phrase && !t.Wildcard && strings.EqualFold(t.Value, "none")
+}
+
 // FieldValueText is the text a custom field value is searched by: a
 // string as is, a number in its shortest form, a list of option values
 // joined, a boolean as "true" or "false".
@@ -304,6 +335,14 @@ func (s *Service) checkSearch(ctx context.Context, a Actor, q UserQuery) error {
 	}
 	var fields []UserField
 	for _, t := range q.Terms {
+		if t.Field == "group" && IsNone(t) {
+			// No index tells the users in no group without reading every
+			// user; refused rather than read as a group named "none".
+			return Errorf(KindBadRequest, "group:none is not supported: search for the members of a group by its name or id")
+		}
+		if (t.Field == "organization" || t.Field == "group") && t.Op != OpEq {
+			return Errorf(KindBadRequest, "%s takes only ':' (a name or an id)", t.Field)
+		}
 		if !IsCustomField(t.Field) {
 			continue
 		}

@@ -75,9 +75,10 @@ func (s *Store) CreateGroup(ctx context.Context, realmID int64, g *directory.Gro
 				return err
 			}
 		}
-		return tx.QueryRow(ctx, `INSERT INTO groups (realm_id, name, name_key, description, is_default, is_public, created_at, updated_at, deleted_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
-			realmID, g.Name, directory.FoldKey(g.Name), g.Description, g.Default, g.IsPublic, at(g.CreatedAt), at(g.UpdatedAt), nullTime(g.DeletedAt)).Scan(&g.ID)
+		return tx.QueryRow(ctx, `INSERT INTO groups (realm_id, name, name_key, description, is_default, is_public, created_at, updated_at, deleted_at, search_text)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
+			realmID, g.Name, directory.FoldKey(g.Name), g.Description, g.Default, g.IsPublic, at(g.CreatedAt), at(g.UpdatedAt), nullTime(g.DeletedAt),
+			directory.GroupSearchText(realmID, g)).Scan(&g.ID)
 	})
 	if err != nil {
 		return groupError(err)
@@ -99,8 +100,9 @@ func writeGroup(ctx context.Context, tx pgx.Tx, realmID int64, g *directory.Grou
 		}
 	}
 	tag, err := tx.Exec(ctx, `UPDATE groups SET name = $1, name_key = $2, description = $3, is_default = $4, is_public = $5,
-		updated_at = $6, deleted_at = $7 WHERE realm_id = $8 AND id = $9`,
-		g.Name, directory.FoldKey(g.Name), g.Description, g.Default, g.IsPublic, at(g.UpdatedAt), nullTime(g.DeletedAt), realmID, g.ID)
+		updated_at = $6, deleted_at = $7, search_text = $10 WHERE realm_id = $8 AND id = $9`,
+		g.Name, directory.FoldKey(g.Name), g.Description, g.Default, g.IsPublic, at(g.UpdatedAt), nullTime(g.DeletedAt), realmID, g.ID,
+		directory.GroupSearchText(realmID, g))
 	if err != nil {
 		return err
 	}

@@ -43,7 +43,7 @@ func scanOrganization(row pgx.CollectableRow) (directory.Organization, error) {
 // organizationWriteColumns are the columns an organization write stores,
 // realm_id first; organizationArgs gives their values.
 var organizationWriteColumns = []string{"realm_id", "name", "name_key", "external_id", "external_id_key", "details", "notes",
-	"group_id", "shared_tickets", "shared_comments", "domain_names", "tags", "fields", "created_at", "updated_at"}
+	"group_id", "shared_tickets", "shared_comments", "domain_names", "tags", "fields", "created_at", "updated_at", "search_text"}
 
 func organizationArgs(realmID int64, o *directory.Organization) []any {
 	domains, tags, fields := o.DomainNames, o.Tags, o.Fields
@@ -57,7 +57,8 @@ func organizationArgs(realmID int64, o *directory.Organization) []any {
 		fields = map[string]any{}
 	}
 	return []any{realmID, o.Name, directory.FoldKey(o.Name), nullText(o.ExternalID), nullText(directory.FoldKey(o.ExternalID)),
-		o.Details, o.Notes, o.GroupID, o.SharedTickets, o.SharedComments, domains, tags, fields, at(o.CreatedAt), at(o.UpdatedAt)}
+		o.Details, o.Notes, o.GroupID, o.SharedTickets, o.SharedComments, domains, tags, fields, at(o.CreatedAt), at(o.UpdatedAt),
+		directory.NameSearchText(realmID, o.Name)}
 }
 
 // CreateOrganization inserts o and counts it, in one transaction.

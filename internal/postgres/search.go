@@ -13,7 +13,8 @@ import (
 // transaction: the search index holds words folded in Go, which SQL cannot
 // compute for the rows already there.
 var afterMigration = map[string]func(context.Context, pgx.Tx) error{
-	"0003_search": backfillSearchText,
+	"0003_search":               backfillSearchText,
+	"0013_search_organizations": backfillNameSearch,
 }
 
 func backfillSearchText(ctx context.Context, tx pgx.Tx) error {
@@ -24,6 +25,44 @@ func backfillSearchText(ctx context.Context, tx pgx.Tx) error {
 	for _, u := range users {
 		if _, err := tx.Exec(ctx, `UPDATE users SET search_text = $1 WHERE id = $2`, directory.SearchText(u.RealmID, &u), u.ID); err != nil {
 			return err
+		}
+	}
+	return nil
+}
+
+// backfillNameSearch fills search_text for the organizations and groups
+// written before it existed; their tsvectors follow.
+func backfillNameSearch(ctx context.Context, tx pgx.Tx) error {
+	for _, table := range []string{"organizations", "groups"} {
+		deleted := "false"
+		if table == "groups" {
+			deleted = "deleted_at IS NOT NULL"
+		}
+		type row struct {
+			id, realmID int64
+			name        string
+			deleted     bool
+		}
+		rows, err := tx.Query(ctx, `SELECT id, realm_id, name, `+deleted+` FROM `+table)
+		if err != nil {
+			return err
+		}
+		all, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (row, error) {
+			var x row
+			err := r.Scan(&x.id, &x.realmID, &x.name, &x.deleted)
+			return x, err
+		})
+		if err != nil {
+			return err
+		}
+		for _, r := range all {
+			text := ""
+			if !r.deleted {
+				text = directory.NameSearchText(r.realmID, r.name)
+			}
+			if _, err := tx.Exec(ctx, `UPDATE `+table+` SET search_text = $1 WHERE id = $2`, text, r.id); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
@@ -106,6 +145,49 @@ func (sq *searchQuery) emailIs(t directory.Term, realmID int64) {
 		" AND type = 'email' AND lower(value) = "+sq.p.add(directory.NormalizeEmail(t.Value))+")")
 }
 
+// membership adds organization:VALUE or group:VALUE: the users with a
+// membership (in table, by column) of an organization or group (in
+// owners) whose name matches VALUE as name:VALUE matches a user's name
+// (word prefixes, or the phrase), found through the names' GIN index, or,
+// for a number, whose id it is. The members come from the membership
+// table's index on (realm_id, column, user_id); an id of another realm has
+// no membership in this one.
+func (sq *searchQuery) membership(t directory.Term, table, column, owners string) error {
+	words, err := directory.TextWords(t)
+	if err != nil {
+		return err
+	}
+	var sources []string
+	if len(words) > 0 {
+		sources = append(sources, "SELECT id FROM "+owners+" WHERE realm_id = "+sq.p.add(sq.realmID)+
+			" AND search_tsv @@ "+sq.p.add(textQuery(sq.realmID, []string{"name"}, words, t.Phrase))+"::tsquery")
+	}
+	if id, perr := strconv.ParseInt(t.Value, 10, 64); perr == nil && id > 0 && !t.Phrase {
+		sources = append(sources, "SELECT "+sq.p.add(id)+"::bigint")
+	}
+	if len(sources) == 0 {
+		// Nothing searchable (punctuation only): nobody is in it.
+		if !t.Negated {
+			sq.nothing = true
+		}
+		return nil
+	}
+	sq.cond(t, "u.id IN (SELECT user_id FROM "+table+" WHERE realm_id = "+sq.p.add(sq.realmID)+" AND "+column+" IN ("+
+		strings.Join(sources, " UNION ALL ")+"))")
+	return nil
+}
+
+// orgNone adds organization:none, the users in no organization, or its
+// negation. The literal 0 matches the predicates of the partial indexes
+// users_realm_no_organization and users_realm_organization.
+func (sq *searchQuery) orgNone(t directory.Term) {
+	if t.Negated {
+		sq.where = append(sq.where, "u.organization_id <> 0")
+	} else {
+		sq.where = append(sq.where, "u.organization_id = 0")
+	}
+}
+
 func buildSearch(realmID int64, q directory.UserQuery) (*searchQuery, error) {
 	sq := &searchQuery{realmID: realmID}
 	sq.where = []string{"u.realm_id = " + sq.p.add(realmID), "u.deleted_at IS NULL"}
@@ -162,9 +244,14 @@ func buildSearch(realmID int64, q directory.UserQuery) (*searchQuery, error) {
 			} else {
 				err = sq.text(t, []string{"name"})
 			}
-		case "organization", "group":
-			// Organizations and groups do not exist yet: nobody is in one.
-			sq.cond(t, "false")
+		case "organization":
+			if directory.IsNone(t) {
+				sq.orgNone(t)
+			} else {
+				err = sq.membership(t, "organization_memberships", "organization_id", "organizations")
+			}
+		case "group":
+			err = sq.membership(t, "group_memberships", "group_id", "groups")
 		default:
 			// A custom field key, checked by the Service: its value's words.
 			err = sq.text(t, []string{t.Field})

@@ -71,9 +71,10 @@ func (s *Store) CreateGroup(ctx context.Context, realmID int64, g *directory.Gro
 				return err
 			}
 		}
-		return tx.QueryRowContext(ctx, `INSERT INTO groups (realm_id, name, name_key, description, is_default, is_public, created_at, updated_at, deleted_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			realmID, g.Name, directory.FoldKey(g.Name), g.Description, g.Default, g.IsPublic, unix(g.CreatedAt), unix(g.UpdatedAt), unix(g.DeletedAt)).Scan(&g.ID)
+		return tx.QueryRowContext(ctx, `INSERT INTO groups (realm_id, name, name_key, description, is_default, is_public, created_at, updated_at, deleted_at, search_text)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			realmID, g.Name, directory.FoldKey(g.Name), g.Description, g.Default, g.IsPublic, unix(g.CreatedAt), unix(g.UpdatedAt), unix(g.DeletedAt),
+			directory.GroupSearchText(realmID, g)).Scan(&g.ID)
 	})
 	if err != nil {
 		return groupError(err)
@@ -95,8 +96,9 @@ func writeGroup(ctx context.Context, tx *sql.Tx, realmID int64, g *directory.Gro
 		}
 	}
 	res, err := tx.ExecContext(ctx, `UPDATE groups SET name = ?, name_key = ?, description = ?, is_default = ?, is_public = ?,
-		updated_at = ?, deleted_at = ? WHERE realm_id = ? AND id = ?`,
-		g.Name, directory.FoldKey(g.Name), g.Description, g.Default, g.IsPublic, unix(g.UpdatedAt), unix(g.DeletedAt), realmID, g.ID)
+		updated_at = ?, deleted_at = ?, search_text = ? WHERE realm_id = ? AND id = ?`,
+		g.Name, directory.FoldKey(g.Name), g.Description, g.Default, g.IsPublic, unix(g.UpdatedAt), unix(g.DeletedAt),
+		directory.GroupSearchText(realmID, g), realmID, g.ID)
 	if err != nil {
 		return err
 	}

@@ -72,9 +72,10 @@ func organizationWrite(realmID int64, o *directory.Organization) ([]string, []an
 		return nil, nil, err
 	}
 	cols := []string{"realm_id", "name", "name_key", "external_id", "external_id_key", "details", "notes", "group_id",
-		"shared_tickets", "shared_comments", "domain_names", "tags", "fields", "created_at", "updated_at"}
+		"shared_tickets", "shared_comments", "domain_names", "tags", "fields", "created_at", "updated_at", "search_text"}
 	vals := []any{realmID, o.Name, directory.FoldKey(o.Name), nullText(o.ExternalID), nullText(directory.FoldKey(o.ExternalID)),
-		o.Details, o.Notes, o.GroupID, o.SharedTickets, o.SharedComments, domains, tags, fields, unix(o.CreatedAt), unix(o.UpdatedAt)}
+		o.Details, o.Notes, o.GroupID, o.SharedTickets, o.SharedComments, domains, tags, fields, unix(o.CreatedAt), unix(o.UpdatedAt),
+		directory.NameSearchText(realmID, o.Name)}
 	return cols, vals, nil
 }
 

@@ -42,7 +42,19 @@ func TestQueryPlans(t *testing.T) {
 				' Ra0user Ra0' || i || ' Ra0user' || i || ' Ra0example Ra0com Ra0ext Ra0' || i, 'R', 'r' || (CASE WHEN i % 50 = 0 THEN 2 ELSE 1 END))
 		FROM n;
 		INSERT INTO user_counts (realm_id, role, custom_role_id, deleted, n)
-		SELECT realm_id, role, 0, 0, count(*) FROM users GROUP BY realm_id, role;`)
+		SELECT realm_id, role, 0, 0, count(*) FROM users GROUP BY realm_id, role;
+		WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000)
+		INSERT INTO organizations (id, realm_id, name, name_key, created_at, updated_at, search_text)
+		SELECT i, CASE WHEN i % 50 = 0 THEN 2 ELSE 1 END, 'Org ' || i, 'org ' || i, 0, 0,
+			'r' || (CASE WHEN i % 50 = 0 THEN 2 ELSE 1 END) || 'n0org r' || (CASE WHEN i % 50 = 0 THEN 2 ELSE 1 END) || 'n0' || i FROM n;
+		UPDATE users SET organization_id = 1 + id % 1999 WHERE id % 3 <> 0 AND realm_id = 1 AND (1 + id % 1999) % 50 <> 0;
+		INSERT INTO organization_memberships (realm_id, user_id, organization_id, is_default, created_at, updated_at)
+		SELECT realm_id, id, organization_id, 1, 0, 0 FROM users WHERE organization_id <> 0;
+		WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 40)
+		INSERT INTO groups (id, realm_id, name, name_key, created_at, updated_at, search_text)
+		SELECT i, 1, 'Tier ' || i, 'tier ' || i, 0, 0, 'r1n0tier r1n0' || i FROM n;
+		INSERT INTO group_memberships (realm_id, user_id, group_id, is_default, created_at, updated_at)
+		SELECT realm_id, id, 1 + id % 40, 1, 0, 0 FROM users WHERE role = 'agent' AND realm_id = 1;`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,6 +91,15 @@ func TestQueryPlans(t *testing.T) {
 	search("created after", directory.UserQuery{Terms: []directory.Term{{Field: "created", Op: directory.OpGT, Time: time.Unix(1600000000, 0)}}}, directory.SearchPage{Limit: 100})
 	search("created in a week", directory.UserQuery{Terms: []directory.Term{{Field: "created", Op: directory.OpGT, Time: time.Unix(1605000000, 0)},
 		{Field: "created", Op: directory.OpLT, Time: time.Unix(1605600000, 0)}}}, directory.SearchPage{Limit: 100})
+	search("organization by name", directory.UserQuery{Terms: []directory.Term{term("organization", "org 42")}}, directory.SearchPage{Limit: 100})
+	search("organization by id", directory.UserQuery{Terms: []directory.Term{term("organization", "42")}}, directory.SearchPage{Limit: 100})
+	search("organization broad", directory.UserQuery{Terms: []directory.Term{term("organization", "org")}}, directory.SearchPage{Limit: 100})
+	search("organization none", directory.UserQuery{Terms: []directory.Term{term("organization", "none")}}, directory.SearchPage{Limit: 100})
+	search("in an organization", directory.UserQuery{Terms: []directory.Term{{Field: "organization", Value: "none", Negated: true}}}, directory.SearchPage{Limit: 100})
+	search("organization and word", directory.UserQuery{Terms: []directory.Term{term("", "user"), term("organization", "org 42")}}, directory.SearchPage{Limit: 100})
+	search("organization and tag", directory.UserQuery{Terms: []directory.Term{term("tags", "vip"), term("organization", "org 42")}}, directory.SearchPage{Limit: 100})
+	search("group by name", directory.UserQuery{Terms: []directory.Term{term("group", "tier 7")}}, directory.SearchPage{Limit: 100})
+	search("group and role", directory.UserQuery{Terms: []directory.Term{term("group", "tier 7"), term("role", "agent")}}, directory.SearchPage{Limit: 100})
 	add("autocomplete", `SELECT u.id FROM users_fts f CROSS JOIN users u ON u.id = f.rowid
 		WHERE users_fts MATCH ? AND u.realm_id = ? AND u.deleted_at IS NULL ORDER BY f.rowid LIMIT ?`, `"r1n0us"*`, 1, 100)
 	where, args := userWhere(1, directory.UserFilter{})
@@ -109,11 +130,27 @@ func TestQueryPlans(t *testing.T) {
 		}
 		rows.Close()
 		text := strings.Join(steps, "; ")
+		membership := strings.HasPrefix(p.name, "organization") || strings.HasPrefix(p.name, "group") || strings.HasPrefix(p.name, "in an organization")
 		for _, step := range steps {
 			// A SCAN of a table (not of the full-text index, which drives
-			// text searches) reads every row of every realm.
-			if strings.HasPrefix(step, "SCAN ") && !strings.Contains(step, "VIRTUAL TABLE") {
+			// text searches, nor of the one row of a constant) reads every
+			// row of every realm.
+			if strings.HasPrefix(step, "SCAN ") && !strings.Contains(step, "VIRTUAL TABLE") && step != "SCAN CONSTANT ROW" {
 				t.Errorf("%s scans a table: %s", p.name, text)
+			}
+			// Organization and group terms find their users by id, from
+			// the members of the matching organizations or groups (or from
+			// the index of users in no organization), never by walking the
+			// realm's users or memberships.
+			if membership && strings.HasPrefix(step, "SEARCH u ") && !strings.Contains(step, "INTEGER PRIMARY KEY") &&
+				!strings.Contains(step, "users_realm_no_organization") {
+				t.Errorf("%s walks the realm's users: %s", p.name, text)
+			}
+			if membership && strings.Contains(step, "_memberships ") && !strings.Contains(step, "organization_id=?") && !strings.Contains(step, "group_id=?") {
+				t.Errorf("%s walks the realm's memberships: %s", p.name, text)
+			}
+			if membership && strings.HasPrefix(step, "SEARCH users ") && !strings.Contains(step, "users_realm_organization") {
+				t.Errorf("%s walks the realm's users: %s", p.name, text)
 			}
 		}
 		if strings.HasPrefix(p.name, "list") && strings.Contains(text, "TEMP B-TREE") {

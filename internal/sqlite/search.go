@@ -115,6 +115,56 @@ func (sq *searchQuery) trigram(t directory.Term, column string) {
 		loose, likePattern(t.Value))
 }
 
+// membership adds organization:VALUE or group:VALUE: the users with a
+// membership (in table, by column) of an organization or group whose name
+// matches VALUE as name:VALUE matches a user's name (word prefixes, or the
+// phrase), found in the names' full-text index fts, or, for a number,
+// whose id it is. The members come from the membership table's index on
+// (realm_id, column, user_id); an id of another realm has no membership in
+// this one.
+func (sq *searchQuery) membership(t directory.Term, table, column, fts string) error {
+	words, err := directory.TextWords(t)
+	if err != nil {
+		return err
+	}
+	var sources []string
+	var args []any
+	if len(words) > 0 {
+		sources = append(sources, "SELECT rowid FROM "+fts+" WHERE "+fts+" MATCH ?")
+		args = append(args, textMatch(sq.realmID, []string{"name"}, words, t.Phrase))
+	}
+	if id, perr := strconv.ParseInt(t.Value, 10, 64); perr == nil && id > 0 && !t.Phrase {
+		sources = append(sources, "SELECT ?")
+		args = append(args, id)
+	}
+	if len(sources) == 0 {
+		// Nothing searchable (punctuation only): nobody is in it.
+		if !t.Negated {
+			sq.nothing = true
+		}
+		return nil
+	}
+	sq.cond(t, "u.id IN (SELECT user_id FROM "+table+" WHERE realm_id = ? AND "+column+" IN ("+
+		strings.Join(sources, " UNION ALL ")+"))", append([]any{sq.realmID}, args...)...)
+	return nil
+}
+
+// orgNone adds organization:none, the users in no organization, or its
+// negation. The literal 0 lets the planner use the partial indexes
+// users_realm_no_organization and users_realm_organization, which a bound
+// parameter would not. Its args come last in sq.args as the cond order
+// requires.
+func (sq *searchQuery) orgNone(t directory.Term) {
+	if t.Negated {
+		// Through the index of the users with an organization: the
+		// planner would rather walk the realm's users in id order.
+		sq.where = append(sq.where, "u.id IN (SELECT id FROM users WHERE realm_id = ? AND organization_id <> 0)")
+		sq.args = append(sq.args, sq.realmID)
+	} else {
+		sq.where = append(sq.where, "u.organization_id = 0")
+	}
+}
+
 func buildSearch(realmID int64, q directory.UserQuery) (*searchQuery, error) {
 	sq := &searchQuery{realmID: realmID,
 		where: []string{"u.realm_id = ?", "u.deleted_at IS NULL"}, args: []any{realmID}}
@@ -175,9 +225,14 @@ func buildSearch(realmID int64, q directory.UserQuery) (*searchQuery, error) {
 			} else {
 				err = sq.text(t, []string{"name"})
 			}
-		case "organization", "group":
-			// Organizations and groups do not exist yet: nobody is in one.
-			sq.cond(t, "0")
+		case "organization":
+			if directory.IsNone(t) {
+				sq.orgNone(t)
+			} else {
+				err = sq.membership(t, "organization_memberships", "organization_id", "organizations_fts")
+			}
+		case "group":
+			err = sq.membership(t, "group_memberships", "group_id", "groups_fts")
 		default:
 			// A custom field key, checked by the Service: its value's words.
 			err = sq.text(t, []string{t.Field})
@@ -301,6 +356,51 @@ func (s *Store) AutocompleteUsers(ctx context.Context, realmID int64, prefix str
 	return s.queryUsers(ctx, `SELECT `+searchColumns+` FROM users_fts f CROSS JOIN users u ON u.id = f.rowid
 		WHERE users_fts MATCH ? AND u.realm_id = ? AND u.deleted_at IS NULL ORDER BY f.rowid LIMIT ?`,
 		textMatch(realmID, []string{"name"}, words, false), realmID, limit)
+}
+
+// backfillNameSearch fills search_text for the organizations and groups
+// written before it existed; the triggers index it.
+func (s *Store) backfillNameSearch(ctx context.Context) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		for _, table := range []string{"organizations", "groups"} {
+			deleted := "NULL"
+			if table == "groups" {
+				deleted = "deleted_at"
+			}
+			type row struct {
+				id, realmID int64
+				name        string
+				deleted     bool
+			}
+			rows, err := tx.QueryContext(ctx, `SELECT id, realm_id, name, `+deleted+` IS NOT NULL FROM `+table)
+			if err != nil {
+				return err
+			}
+			var all []row
+			for rows.Next() {
+				var r row
+				if err := rows.Scan(&r.id, &r.realmID, &r.name, &r.deleted); err != nil {
+					rows.Close()
+					return err
+				}
+				all = append(all, r)
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return err
+			}
+			for _, r := range all {
+				text := ""
+				if !r.deleted {
+					text = directory.NameSearchText(r.realmID, r.name)
+				}
+				if _, err := tx.ExecContext(ctx, `UPDATE `+table+` SET search_text = ? WHERE id = ?`, text, r.id); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
 }
 
 // backfillSearchText fills search_text for users written before it

@@ -121,6 +121,11 @@ func (s *Store) Migrate(ctx context.Context) error {
 				return fmt.Errorf("sqlite: migration %s: backfill: %w", version, err)
 			}
 		}
+		if applied && version == "0013_search_organizations" {
+			if err := s.backfillNameSearch(ctx); err != nil {
+				return fmt.Errorf("sqlite: migration %s: backfill: %w", version, err)
+			}
+		}
 	}
 	return s.Optimize(ctx)
 }

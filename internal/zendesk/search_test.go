@@ -145,3 +145,90 @@ func TestSearchPagination(t *testing.T) {
 		}
 	})
 }
+
+// TestSearchByMembership searches users by organization and group over
+// HTTP, on both engines: names, ids, organization:none, negation, counts,
+// the other realm's namesakes invisible, and the refused forms.
+func TestSearchByMembership(t *testing.T) {
+	eachEngine(t, func(t *testing.T, eng engine) {
+		e := newEnv(t, eng, 0)
+		create := func(who, path, body, key string) int64 {
+			t.Helper()
+			res := e.do("POST", path, who, body)
+			if res.status != 201 {
+				t.Fatalf("POST %s %s: %d %s", path, body, res.status, res.body)
+			}
+			return int64(res.json(t)[key].(map[string]any)["id"].(float64))
+		}
+		admin, agent, customer := e.users["admin"].ID, e.users["agent"].ID, e.users["customer"].ID
+		acme := create("admin", "/api/v2/organizations", `{"organization":{"name":"Acme Élan Corp"}}`, "organization")
+		create("admin", "/api/v2/organization_memberships", fmt.Sprintf(`{"organization_membership":{"user_id":%d,"organization_id":%d}}`, customer, acme), "organization_membership")
+		create("admin", "/api/v2/organization_memberships", fmt.Sprintf(`{"organization_membership":{"user_id":%d,"organization_id":%d}}`, agent, acme), "organization_membership")
+		support := create("admin", "/api/v2/groups", `{"group":{"name":"Second Line Support"}}`, "group")
+		create("admin", "/api/v2/group_memberships", fmt.Sprintf(`{"group_membership":{"user_id":%d,"group_id":%d}}`, agent, support), "group_membership")
+		// The other realm: an organization of the same name, with a member.
+		betaOrg := create("beta-admin", "/api/v2/organizations", `{"organization":{"name":"Acme Élan Corp"}}`, "organization")
+		create("beta-admin", "/api/v2/organization_memberships", fmt.Sprintf(`{"organization_membership":{"user_id":%d,"organization_id":%d}}`,
+			e.users["beta-customer"].ID, betaOrg), "organization_membership")
+
+		cases := []struct {
+			query string
+			want  []int64
+		}{
+			{"organization:acme", []int64{agent, customer}},
+			{"organization:ELAN", []int64{agent, customer}},
+			{`organization:"acme elan"`, []int64{agent, customer}},
+			{`organization:"elan acme"`, []int64{}},
+			{"organization:co*", []int64{agent, customer}},
+			{"organization:" + fmt.Sprint(acme), []int64{agent, customer}},
+			{"organization:" + fmt.Sprint(betaOrg), []int64{}},
+			{"organization:none", []int64{admin}},
+			{"-organization:none", []int64{agent, customer}},
+			{"-organization:acme", []int64{admin}},
+			{"organization:acme role:end-user", []int64{customer}},
+			{"organization:acme carla", []int64{customer}},
+			{"group:support", []int64{agent}},
+			{`group:"second line"`, []int64{agent}},
+			{"group:" + fmt.Sprint(support), []int64{agent}},
+			{"-group:support", []int64{admin, customer}},
+			{"group:support organization:acme", []int64{agent}},
+			{"group:umbrella", []int64{}},
+		}
+		for _, c := range cases {
+			res := e.do("GET", "/api/v2/users/search.json?query="+url.QueryEscape(c.query), "agent", "")
+			if res.status != 200 {
+				t.Errorf("%s: %d %s", c.query, res.status, res.body)
+				continue
+			}
+			if got := listedIDs(t, res, "users"); fmt.Sprint(got) != fmt.Sprint(c.want) || res.json(t)["count"] != float64(len(c.want)) {
+				t.Errorf("%s = %v (count %v), want %v", c.query, got, res.json(t)["count"], c.want)
+			}
+			res = e.do("GET", "/api/v2/search/count.json?query="+url.QueryEscape("type:user "+c.query), "admin", "")
+			if want := fmt.Sprintf(`{"count":%d}`, len(c.want)); res.status != 200 || strings.TrimSpace(string(res.body)) != want {
+				t.Errorf("count of %s = %d %s, want %s", c.query, res.status, res.body, want)
+			}
+		}
+
+		// The other realm finds only its own member.
+		res := e.do("GET", "/api/v2/users/search.json?query=organization:acme", "beta-admin", "")
+		if got := listedIDs(t, res, "users"); fmt.Sprint(got) != fmt.Sprint([]int64{e.users["beta-customer"].ID}) {
+			t.Errorf("beta's organization:acme = %s", res.body)
+		}
+
+		// Refused forms: a clear 400, never a 500.
+		for query, want := range map[string]string{
+			"group:none":       `{"error":"InvalidParameter","description":"group:none is not supported: search for the members of a group by its name or id"}`,
+			"organization>5":   `{"error":"InvalidParameter","description":"organization takes only ':' (a name or an id)"}`,
+			"organization:a*b": `{"error":"InvalidParameter","description":"a wildcard inside a word is supported on email, external_id and phone; elsewhere put * at the end of a word"}`,
+		} {
+			res := e.do("GET", "/api/v2/users/search.json?query="+url.QueryEscape(query), "admin", "")
+			if res.status != 400 || strings.TrimSpace(string(res.body)) != want {
+				t.Errorf("%s: %d %s, want 400 %s", query, res.status, res.body, want)
+			}
+		}
+		// An end user may not search, by organization or otherwise.
+		if res := e.do("GET", "/api/v2/users/search.json?query=organization:acme", "customer", ""); res.status != 403 {
+			t.Errorf("end user's search: %d %s", res.status, res.body)
+		}
+	})
+}

@@ -131,8 +131,6 @@ func testSearch(t *testing.T, s directory.Store) {
 		{"updated since", q(when("updated", directory.OpGE, epoch.Add(4*day))), []int64{amy, elan}},
 		{"user by name", q(phrase("user", "amy moore")), []int64{amy}},
 		{"user by email", q(term("user", "amy.moore@example.com")), []int64{amy}},
-		{"no organizations yet", q(term("organization", "acme")), []int64{}},
-		{"not in an organization", q(not(term("organization", "acme"))), []int64{top, topper, amy, elan}},
 		{"nothing", q(term("", "zzzz")), []int64{}},
 		{"punctuation only", q(term("", "...")), []int64{}},
 		{"type user", directory.UserQuery{Types: []string{"user"}, Terms: []directory.Term{term("", "top")}}, []int64{top, topper}},
@@ -190,6 +188,135 @@ func testSearch(t *testing.T, s directory.Store) {
 	}
 	if diff := cmp.Diff([]int64{top, amy}, f.search(t, q(term("tags", "vip")))); diff != "" {
 		t.Errorf("tags after update (-want +got):\n%s", diff)
+	}
+}
+
+// testSearchByMembership checks organization: and group: terms: members
+// of the organizations or groups whose name matches (word prefixes,
+// phrases, accents and case folded) or whose id is the value,
+// organization:none, negation and counts, with a second realm whose
+// namesakes and ids stay invisible, and names searchable the moment a
+// write returns.
+func testSearchByMembership(t *testing.T, s directory.Store) {
+	ctx := context.Background()
+	f := newSearchFixture(t, s)
+	acme := createOrg(t, s, f.realm.ID, newOrganization("Acme Corporation"))
+	globex := createOrg(t, s, f.realm.ID, newOrganization("Globex Élan"))
+	initech := createOrg(t, s, f.realm.ID, newOrganization("Initech"))
+	betaAcme := createOrg(t, s, f.other.ID, newOrganization("Acme Beta"))
+	join(t, s, f.realm.ID, f.top.ID, acme.ID, true)
+	join(t, s, f.realm.ID, f.amy.ID, acme.ID, true)
+	join(t, s, f.realm.ID, f.amy.ID, globex.ID, false)
+	join(t, s, f.realm.ID, f.topper.ID, globex.ID, true)
+	join(t, s, f.realm.ID, f.gone.ID, acme.ID, true) // deleted: never found
+	join(t, s, f.other.ID, f.beta.ID, betaAcme.ID, true)
+
+	tier := createGroup(t, s, f.realm.ID, newGroup("Tier Two Support"))
+	old := createGroup(t, s, f.realm.ID, newGroup("Old Team"))
+	betaTier := createGroup(t, s, f.other.ID, newGroup("Tier Two"))
+	joinGroup(t, s, f.realm.ID, f.topper, tier, true)
+	joinGroup(t, s, f.realm.ID, f.topper, old, false)
+	joinGroup(t, s, f.other.ID, f.beta, betaTier, true)
+	old.DeletedAt = epoch.Add(time.Hour)
+	if err := s.UpdateGroup(ctx, f.realm.ID, old); err != nil {
+		t.Fatal(err)
+	}
+
+	top, topper, amy, elan := f.top.ID, f.topper.ID, f.amy.ID, f.elan.ID
+	cases := []struct {
+		name  string
+		query directory.UserQuery
+		want  []int64
+	}{
+		{"organization word", q(term("organization", "acme")), []int64{top, amy}},
+		{"organization any case", q(term("organization", "ACME")), []int64{top, amy}},
+		{"organization word prefix", q(term("organization", "corp")), []int64{top, amy}},
+		{"organization not infix", q(term("organization", "poration")), []int64{}},
+		{"organization wildcard prefix", q(wild("organization", "glob*")), []int64{topper, amy}},
+		{"organization accents folded", q(term("organization", "elan")), []int64{topper, amy}},
+		{"organization phrase", q(phrase("organization", "Acme Corporation")), []int64{top, amy}},
+		{"organization phrase keeps order", q(phrase("organization", "corporation acme")), []int64{}},
+		{"organization by id", q(term("organization", itoa(globex.ID))), []int64{topper, amy}},
+		{"organization id of the other realm", q(term("organization", itoa(betaAcme.ID))), []int64{}},
+		{"organization without members", q(term("organization", "initech")), []int64{}},
+		{"organization unknown", q(term("organization", "umbrella")), []int64{}},
+		{"organization punctuation only", q(phrase("organization", "...")), []int64{}},
+		{"two organizations", q(term("organization", "acme"), term("organization", "globex")), []int64{amy}},
+		{"not in an organization", q(not(term("organization", "acme"))), []int64{topper, elan}},
+		{"organization none", q(term("organization", "none")), []int64{elan}},
+		{"organization NONE", q(term("organization", "NONE")), []int64{elan}},
+		{"in some organization", q(not(term("organization", "none"))), []int64{top, topper, amy}},
+		{"quoted none is a name", q(phrase("organization", "none")), []int64{}},
+		{"organization and a word", q(term("organization", "acme"), term("", "top")), []int64{top}},
+		{"organization and a tag", q(term("organization", "acme"), term("tags", "vip")), []int64{top}},
+		{"organization and a role", q(term("organization", "globex"), term("role", "agent")), []int64{topper}},
+		{"group word", q(term("group", "tier")), []int64{topper}},
+		{"group phrase", q(phrase("group", "two support")), []int64{topper}},
+		{"group by id", q(term("group", itoa(tier.ID))), []int64{topper}},
+		{"group id of the other realm", q(term("group", itoa(betaTier.ID))), []int64{}},
+		{"deleted group", q(term("group", "old")), []int64{}},
+		{"not in a group", q(not(term("group", "tier"))), []int64{top, amy, elan}},
+		{"group and organization", q(term("group", "support"), term("organization", "globex")), []int64{topper}},
+	}
+	for _, c := range cases {
+		if diff := cmp.Diff(c.want, f.search(t, c.query)); diff != "" {
+			t.Errorf("%s (-want +got):\n%s", c.name, diff)
+		}
+	}
+
+	// The other realm finds its own members only.
+	users, err := s.SearchUsers(ctx, f.other.ID, q(term("organization", "acme")), directory.SearchPage{Limit: 10})
+	if err != nil || len(users) != 1 || users[0].ID != f.beta.ID {
+		t.Errorf("beta's organization:acme = %v, %v", ids(users), err)
+	}
+	n, err := s.CountSearchUsers(ctx, f.other.ID, q(term("group", "tier")))
+	if err != nil || n != 1 {
+		t.Errorf("beta's count of group:tier = %d, %v", n, err)
+	}
+
+	// Pages of members, by offset and after an id.
+	page, _ := s.SearchUsers(ctx, f.realm.ID, q(not(term("organization", "none"))), directory.SearchPage{Limit: 1, Offset: 1})
+	if diff := cmp.Diff([]int64{topper}, ids(page)); diff != "" {
+		t.Errorf("offset page (-want +got):\n%s", diff)
+	}
+	page, _ = s.SearchUsers(ctx, f.realm.ID, q(term("organization", "acme")), directory.SearchPage{Limit: 5, AfterID: top})
+	if diff := cmp.Diff([]int64{amy}, ids(page)); diff != "" {
+		t.Errorf("export page (-want +got):\n%s", diff)
+	}
+
+	// Renames, deletions and membership changes show at once.
+	initech.Name = "Initrode Holdings"
+	if err := s.UpdateOrganization(ctx, f.realm.ID, initech); err != nil {
+		t.Fatal(err)
+	}
+	join(t, s, f.realm.ID, f.elan.ID, initech.ID, true)
+	if diff := cmp.Diff([]int64{elan}, f.search(t, q(term("organization", "initrode")))); diff != "" {
+		t.Errorf("renamed organization (-want +got):\n%s", diff)
+	}
+	if got := f.search(t, q(term("organization", "initech"))); len(got) != 0 {
+		t.Errorf("organization found by its old name: %v", got)
+	}
+	if got := f.search(t, q(term("organization", "none"))); len(got) != 0 {
+		t.Errorf("organization:none after elan joined = %v", got)
+	}
+	if err := s.DeleteOrganization(ctx, f.realm.ID, acme.ID); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.search(t, q(term("organization", "acme"))); len(got) != 0 {
+		t.Errorf("deleted organization still finds %v", got)
+	}
+	if diff := cmp.Diff([]int64{top}, f.search(t, q(term("organization", "none")))); diff != "" {
+		t.Errorf("organization:none after the deletion (-want +got):\n%s", diff)
+	}
+	tier.Name = "Escalations"
+	if err := s.UpdateGroup(ctx, f.realm.ID, tier); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]int64{topper}, f.search(t, q(term("group", "escalations")))); diff != "" {
+		t.Errorf("renamed group (-want +got):\n%s", diff)
+	}
+	if got := f.search(t, q(term("group", "tier"))); len(got) != 0 {
+		t.Errorf("group found by its old name: %v", got)
 	}
 }
 

@@ -37,6 +37,7 @@ func Run(t *testing.T, open Opener) {
 		{"UnicodeExternalID", testUnicodeExternalID},
 		{"UsersWithPassword", testUsersWithPassword},
 		{"Search", testSearch},
+		{"SearchByMembership", testSearchByMembership},
 		{"Autocomplete", testAutocomplete},
 		{"EraseMovesCounters", testEraseMovesCounters},
 		{"UpdateKeepsCredentials", testUpdateKeepsCredentials},

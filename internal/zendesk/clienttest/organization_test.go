@@ -64,6 +64,11 @@ type orgReport struct {
 		StatusCode int    `json:"status_code"`
 		Error      string `json:"error"`
 	} `json:"show_foreign"`
+	UsersByOrganization struct {
+		Beta        []int64 `json:"beta"`
+		AlphaPhrase []int64 `json:"alpha_phrase"`
+		Gamma       []int64 `json:"gamma"`
+	} `json:"users_by_organization"`
 	ListAfterDelete []int64        `json:"list_after_delete"`
 	Exchanges       []nodeExchange `json:"exchanges"`
 }
@@ -160,6 +165,12 @@ func TestNodeZendeskOrganizations(t *testing.T) {
 	}
 	if diff := cmp.Diff([]nodeMembership{alpha, beta}, report.ByUserAfter); diff != "" {
 		t.Errorf("listByUser after makeDefault (-want +got):\n%s", diff)
+	}
+	// users.search finds the member by its organizations' names, and
+	// nobody in an organization without members.
+	byOrg := report.UsersByOrganization
+	if want := []int64{member.ID}; !slices.Equal(byOrg.Beta, want) || !slices.Equal(byOrg.AlphaPhrase, want) || len(byOrg.Gamma) != 0 {
+		t.Errorf("users.search by organization = %+v, want %v, %v and none", byOrg, want, want)
 	}
 	if u, err := f.svc.User(ctx, acme, member.ID); err != nil || u.OrganizationID != ids[0] {
 		t.Errorf("stored member = %+v, %v; want organization_id %d", u, err, ids[0])

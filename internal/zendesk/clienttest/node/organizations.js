@@ -137,6 +137,15 @@ async function main() {
   out.make_default = {status: made.status, memberships: okList(made.result, 'makeDefault result').map(membership)};
   out.by_user_after = okList(await zd.organizationmemberships.listByUser(userID), 'listByUser after').map(membership);
 
+  // users.search by organization name: a word, a phrase, and an
+  // organization without members.
+  const byOrg = async (query) => okList(await zd.users.search({query}), `search ${query}`).map((u) => u.id);
+  out.users_by_organization = {
+    beta: await byOrg('organization:beta'),
+    alpha_phrase: await byOrg('organization:"node alpha"'),
+    gamma: await byOrg('organization:gamma'),
+  };
+
   // delete an organization: 204, which node-zendesk reports as an error
   // result without throwing.
   const deleted = ok(await zd.organizations.delete(ids[4]), 'delete', true);

@@ -1,0 +1,83 @@
+package sqlite
+
+import (
+	"context"
+	"io/fs"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/clientele/clientele/internal/directory"
+)
+
+// TestMigrationIndexesExistingNames applies the migrations before 0013 to
+// a database that then gets organizations and groups, as a database of an
+// earlier release would have them, and checks that Migrate makes their
+// names searchable: 0013 adds the column and index, and the store fills
+// them in Go.
+func TestMigrationIndexesExistingNames(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(filepath.Join(t.TempDir(), "old.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	names, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sort.Strings(names)
+	if _, err := s.write.ExecContext(ctx, `CREATE TABLE schema_migrations (version TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)`); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range names {
+		version := strings.TrimSuffix(filepath.Base(name), ".sql")
+		if version >= "0013" {
+			break
+		}
+		body, _ := migrations.ReadFile(name)
+		if _, err := s.write.ExecContext(ctx, string(body)); err != nil {
+			t.Fatalf("%s: %v", version, err)
+		}
+		if _, err := s.write.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES (?, 0)`, version); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, err = s.write.ExecContext(ctx, `
+		INSERT INTO realms (id, uid, name, created_at, updated_at) VALUES (1, 'acme', 'Acme', 0, 0), (2, 'beta', 'Beta', 0, 0);
+		INSERT INTO users (id, realm_id, uuid, name, role, time_zone, iana_time_zone, locale, locale_id, organization_id, created_at, updated_at)
+		VALUES (1, 1, 'u1', 'Ann', 'agent', 'UTC', 'Etc/UTC', 'en-US', 1, 10, 0, 0),
+		       (2, 1, 'u2', 'Bob', 'end-user', 'UTC', 'Etc/UTC', 'en-US', 1, 0, 0, 0),
+		       (3, 2, 'u3', 'Cat', 'agent', 'UTC', 'Etc/UTC', 'en-US', 1, 20, 0, 0);
+		INSERT INTO organizations (id, realm_id, name, name_key, created_at, updated_at)
+		VALUES (10, 1, 'Acme Élan', 'acme élan', 0, 0), (20, 2, 'Acme Beta', 'acme beta', 0, 0);
+		INSERT INTO organization_memberships (realm_id, user_id, organization_id, is_default, created_at, updated_at)
+		VALUES (1, 1, 10, 1, 0, 0), (2, 3, 20, 1, 0, 0);
+		INSERT INTO groups (id, realm_id, name, name_key, created_at, updated_at, deleted_at)
+		VALUES (30, 1, 'Tier One', 'tier one', 0, 0, NULL), (31, 1, 'Gone Team', 'gone team', 0, 0, 5), (32, 2, 'Tier Beta', 'tier beta', 0, 0, NULL);
+		INSERT INTO group_memberships (realm_id, user_id, group_id, is_default, created_at, updated_at)
+		VALUES (1, 1, 30, 1, 0, 0), (1, 1, 31, 0, 0, 0), (2, 3, 32, 1, 0, 0);`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		field, value string
+		want         int
+	}{
+		{"organization", "elan", 1},
+		{"organization", "acme", 1},
+		{"organization", "beta", 0},
+		{"organization", "none", 1},
+		{"group", "tier", 1},
+		{"group", "gone", 0},
+	} {
+		n, err := s.CountSearchUsers(ctx, 1, directory.UserQuery{Terms: []directory.Term{{Field: c.field, Value: c.value}}})
+		if err != nil || n != int64(c.want) {
+			t.Errorf("%s:%s counts %d, %v; want %d", c.field, c.value, n, err, c.want)
+		}
+	}
+}
