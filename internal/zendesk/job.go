@@ -116,15 +116,16 @@ type jobShape struct {
 // jobShapes gives the result shape of every job type. A new kind of job
 // adds its line here.
 var jobShapes = map[directory.JobType]jobShape{
-	directory.JobCreateUsers:            {failCode: "UserCreateError"},
-	directory.JobCreateOrUpdateUsers:    {failCode: "UserUpdateError", upsert: true},
-	directory.JobUpdateUsers:            {action: "update", failCode: "UserUpdateError"},
-	directory.JobDeleteUsers:            {action: "delete", failCode: "UserDeleteError"},
-	directory.JobCreateOrganizations:    {failCode: "OrganizationCreateFailed"},
-	directory.JobUpdateOrganizations:    {action: "update", failCode: "OrganizationUpdateFailed"},
-	directory.JobDeleteOrganizations:    {action: "delete", failCode: "OrganizationDeleteFailed"},
-	directory.JobCreateMemberships:      {failCode: "OrganizationMembershipCreateFailed"},
-	directory.JobDeleteMemberships:      {action: "delete", failCode: "OrganizationMembershipDeleteFailed"},
+	directory.JobCreateUsers:         {failCode: "UserCreateError"},
+	directory.JobCreateOrUpdateUsers: {failCode: "UserUpdateError", upsert: true},
+	directory.JobUpdateUsers:         {action: "update", failCode: "UserUpdateError"},
+	directory.JobDeleteUsers:         {action: "delete", failCode: "UserDeleteError"},
+	directory.JobCreateOrganizations: {failCode: "OrganizationCreateFailed"},
+	directory.JobUpdateOrganizations: {action: "update", failCode: "OrganizationUpdateFailed"},
+	directory.JobDeleteOrganizations: {action: "delete", failCode: "OrganizationDeleteFailed"},
+	directory.JobCreateMemberships:   {failCode: "OrganizationMembershipCreateFailed"},
+	directory.JobDeleteMemberships:   {action: "delete", failCode: "OrganizationMembershipDeleteFailed"},
+
 	directory.JobCreateGroupMemberships: {failCode: "GroupMembershipCreateFailed"},
 	directory.JobDeleteGroupMemberships: {action: "delete", failCode: "GroupMembershipDeleteFailed"},
 }
