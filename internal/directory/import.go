@@ -10,7 +10,10 @@ import (
 
 // ImportUser is one write of a bulk load: a new user (ID 0) with its
 // identities, or an existing user, rewritten whole as UpdateUser rewrites
-// it, with the change to its identities.
+// it, with the change to its identities. A new user's OrganizationID (when
+// not 0) and an existing user's Change.Organization (when set) become the
+// user's default and only organization membership, as in CreateUser and
+// UpdateUser.
 type ImportUser struct {
 	User *User
 	// Identities are a new user's identities; ignored for an existing user.
@@ -23,9 +26,10 @@ type ImportUser struct {
 // ImportStore is the part of Store that loads users in bulk.
 type ImportStore interface {
 	// ImportUsers writes batch in one transaction: it inserts every new
-	// user (ID 0) with its identities and sets its ID (not the identities'
-	// ids); it rewrites every existing user and applies its identity
-	// change, as UpdateUser does; and it moves the user_counts counters
+	// user (ID 0) with its identities and organization and sets its ID (not
+	// the identities' ids); it rewrites every existing user and applies its
+	// identity and organization change, as UpdateUser does; and it moves
+	// the user_counts counters
 	// once for the whole batch. The users are already validated: the store
 	// checks only its constraints. Either the whole batch is written or
 	// nothing is: a unique violation fails it with the DuplicateValue error
@@ -38,6 +42,9 @@ type ImportStore interface {
 	// IdentitiesByUsers returns the identities of the users userIDs,
 	// ordered by user id, then primary first, then by id.
 	IdentitiesByUsers(ctx context.Context, realmID int64, userIDs []int64) ([]Identity, error)
+	// MembershipCounts returns how many organization memberships each of
+	// the users userIDs has; a user with none is absent from the map.
+	MembershipCounts(ctx context.Context, realmID int64, userIDs []int64) (map[int64]int64, error)
 }
 
 // ImportAction is what ImportUsers did with one row.
@@ -64,7 +71,10 @@ type ImportResult struct {
 // ImportUsers creates or updates one user per row, as CreateOrUpdateUser
 // does for one: a row whose external_id (compared case-insensitively), or
 // else whose email, matches an active user of the realm updates that user;
-// any other row creates a user. Every row goes through the rules of
+// any other row creates a user. A row's organization_id makes that
+// organization the user's default and only membership (null: none), as a
+// single create or update does; an id that is not an organization of the
+// realm fails the row. Every row goes through the rules of
 // CreateUser and UpdateUser (validation, defaults, uniqueness, who may do
 // what); a row that breaks one gets its error in its result and the other
 // rows go on. A row that would change nothing writes nothing and is
@@ -97,6 +107,7 @@ func (s *Service) ImportUsers(ctx context.Context, a Actor, rows []UserInput) ([
 // importRow is the work on one row of a batch.
 type importRow struct {
 	in      UserInput
+	org     *int64 // the organization_id sent (nil: none), taken out of in
 	extKey  string // FoldKey of the trimmed external id; "" when none sent
 	email   string // NormalizeEmail of the email sent; "" when none
 	old     *User  // the matched user, nil for a create
@@ -121,7 +132,10 @@ func (s *Service) importBatch(ctx context.Context, a Actor, rows []UserInput, re
 	batch := make([]importRow, 0, len(rows))
 	seen := map[string]bool{}
 	for _, in := range rows {
-		r := importRow{in: in}
+		r := importRow{in: in, org: in.OrganizationID}
+		// organization_id is checked against the store for the whole batch
+		// below, not by applyUserInput.
+		r.in.OrganizationID = nil
 		if in.ExternalID != nil {
 			r.extKey = FoldKey(trimmed(*in.ExternalID))
 		}
@@ -241,6 +255,26 @@ func (s *Service) importBatch(ctx context.Context, a Actor, rows []UserInput, re
 		}
 	}
 
+	// Organizations named by the rows, in one lookup for the batch; and,
+	// for the users a row keeps in the organization that already is their
+	// default, whether they have others to leave.
+	orgs, err := s.importOrganizations(ctx, a.RealmID, batch)
+	if err != nil {
+		return 0, err
+	}
+	var keeping []int64
+	for _, r := range batch {
+		if r.old != nil && r.org != nil && *r.org != 0 && *r.org == r.old.OrganizationID {
+			keeping = append(keeping, r.old.ID)
+		}
+	}
+	memberships := map[int64]int64{}
+	if len(keeping) > 0 {
+		if memberships, err = s.store.MembershipCounts(ctx, a.RealmID, keeping); err != nil {
+			return 0, err
+		}
+	}
+
 	// Apply each row as CreateUser or UpdateUser would, with the realm's
 	// user fields when a row has values for them.
 	var fields []UserField
@@ -257,9 +291,15 @@ func (s *Service) importBatch(ctx context.Context, a Actor, rows []UserInput, re
 			continue
 		}
 		if r.old != nil {
-			r.err = s.importUpdate(ctx, a, r, current[r.old.ID], fields, now)
+			r.err = s.importUpdate(ctx, a, r, current[r.old.ID], memberships[r.old.ID], fields, now)
 		} else {
 			r.err = s.importCreate(ctx, a, r, fields, now)
+		}
+		if r.org != nil && *r.org != 0 && !orgs[*r.org] {
+			// Reported with the row's other problems, as CreateUser does.
+			var v Invalid
+			v.Add("organization_id", "InvalidValue", "is not an organization of this account")
+			r.err, r.skip = joinInvalid(r.err, v.Err()), false
 		}
 	}
 
@@ -371,6 +411,30 @@ func (s *Service) importBatch(ctx context.Context, a Actor, rows []UserInput, re
 	return len(batch), nil
 }
 
+// importOrganizations returns the set of the organizations of the realm
+// among those the rows of batch name, looked up together.
+func (s *Service) importOrganizations(ctx context.Context, realmID int64, batch []importRow) (map[int64]bool, error) {
+	found := map[int64]bool{}
+	var ids []int64
+	asked := map[int64]bool{}
+	for _, r := range batch {
+		if r.org != nil && *r.org != 0 && !asked[*r.org] {
+			asked[*r.org] = true
+			ids = append(ids, *r.org)
+		}
+	}
+	for chunk := range slices.Chunk(ids, 500) {
+		list, err := s.store.OrganizationsByIDs(ctx, realmID, chunk)
+		if err != nil {
+			return nil, err
+		}
+		for _, o := range list {
+			found[o.ID] = true
+		}
+	}
+	return found, nil
+}
+
 func anySeen(seen map[string]bool, keys []string) bool {
 	for _, k := range keys {
 		if seen[k] {
@@ -432,14 +496,19 @@ func (s *Service) importCreate(ctx context.Context, a Actor, r *importRow, field
 	if err != nil {
 		return err
 	}
+	if r.org != nil {
+		u.OrganizationID = *r.org // the store makes it the default membership
+	}
 	r.op = ImportUser{User: u, Identities: ids}
 	r.created = true
 	return nil
 }
 
 // importUpdate prepares r as UpdateUser prepares a change of r.old, and
-// marks it to skip when it changes nothing.
-func (s *Service) importUpdate(ctx context.Context, a Actor, r *importRow, current []Identity, fields []UserField, now time.Time) error {
+// marks it to skip when it changes nothing. memberships is how many
+// organization memberships r.old has (looked up only when the row keeps
+// the user's default organization).
+func (s *Service) importUpdate(ctx context.Context, a Actor, r *importRow, current []Identity, memberships int64, fields []UserField, now time.Time) error {
 	if err := authorizeWrite(a, r.old); err != nil {
 		return err
 	}
@@ -459,10 +528,19 @@ func (s *Service) importUpdate(ctx context.Context, a Actor, r *importRow, curre
 		return err
 	}
 	change := identityChangeFor(u, r.old, in, current, now)
+	// organization_id, when sent, becomes the only membership (seed 003,
+	// "Organization ID"): a change unless the user already has exactly
+	// that one, or none when null is sent. (A user with memberships always
+	// has a default one, its organization_id.)
+	if r.org != nil && (*r.org != r.old.OrganizationID || (*r.org != 0 && memberships != 1)) {
+		org := *r.org
+		change.Organization = &org
+		u.OrganizationID = org
+	}
 	// A new external id needs no check here: every external id of the
 	// batch was looked up, and one held by a user would have matched the
 	// row to that user.
-	if reflect.DeepEqual(u, r.old) && len(change.Add) == 0 && len(change.Update) == 0 && len(change.Delete) == 0 {
+	if reflect.DeepEqual(u, r.old) && change.Organization == nil && len(change.Add) == 0 && len(change.Update) == 0 && len(change.Delete) == 0 {
 		r.skip = true
 		return nil
 	}

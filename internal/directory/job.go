@@ -56,6 +56,9 @@ const (
 	JobDeleteOrganizations JobType = "destroy_many_organizations"            // DELETE /organizations/destroy_many
 	JobCreateMemberships   JobType = "create_many_organization_memberships"  // POST /organization_memberships/create_many
 	JobDeleteMemberships   JobType = "destroy_many_organization_memberships" // DELETE /organization_memberships/destroy_many
+
+	JobCreateGroupMemberships JobType = "create_many_group_memberships"  // POST /group_memberships/create_many
+	JobDeleteGroupMemberships JobType = "destroy_many_group_memberships" // DELETE /group_memberships/destroy_many
 )
 
 // jobKind is how the items of one JobType run.
@@ -66,6 +69,10 @@ type jobKind struct {
 	noun, verb, record string
 	// message is the progress verb of a working job ("Creating").
 	message string
+	// adminOnly refuses the whole request of an agent (403), for the
+	// endpoints Zendesk allows to admins only; the items of other kinds
+	// are refused one by one when their record needs an admin.
+	adminOnly bool
 	// run does one item as its single-record endpoint would, as actor a,
 	// and records step with its write (see JobStore.WriteInJob).
 	run func(s *Service, ctx context.Context, a Actor, item JobItem, step *JobStep) error
@@ -123,6 +130,22 @@ var jobKinds = map[JobType]jobKind{
 	JobDeleteMemberships: {noun: "organization memberships", verb: "deleted", record: "Organization Membership", message: "Deleting",
 		run: inJob(func(s *Service, ctx context.Context, a Actor, item JobItem, r *JobResult) error {
 			if err := s.DeleteMembership(ctx, a, 0, item.ID); err != nil {
+				return err
+			}
+			r.Outcome = JobDeleted
+			return nil
+		})},
+	JobCreateGroupMemberships: {noun: "group memberships", verb: "created", record: "Group Membership", message: "Creating", adminOnly: true,
+		run: inJob(func(s *Service, ctx context.Context, a Actor, item JobItem, r *JobResult) error {
+			m, err := s.CreateGroupMembership(ctx, a, item.GroupMembership)
+			if err == nil {
+				r.UserID, r.Outcome = m.ID, JobCreated
+			}
+			return err
+		})},
+	JobDeleteGroupMemberships: {noun: "group memberships", verb: "deleted", record: "Group Membership", message: "Deleting", adminOnly: true,
+		run: inJob(func(s *Service, ctx context.Context, a Actor, item JobItem, r *JobResult) error {
+			if err := s.DeleteGroupMembership(ctx, a, 0, item.ID); err != nil {
 				return err
 			}
 			r.Outcome = JobDeleted
@@ -187,12 +210,16 @@ type JobItem struct {
 	ExternalID string
 	// Input is the user to create or the change to apply.
 	Input UserInput
-	// ID names the organization or membership of an update or delete item.
+	// ID names the organization or (organization or group) membership of
+	// an update or delete item.
 	ID int64 `json:",omitempty"`
 	// Organization is the organization to create or the change to apply.
 	Organization OrganizationInput `json:",omitzero"`
 	// Membership is the organization membership to create.
 	Membership MembershipInput `json:",omitzero"`
+	// GroupMembership is the group membership to create (its user, group
+	// and default flag).
+	GroupMembership GroupMembership `json:",omitzero"`
 	// Problem, when set, is why the item could not even be read (a field of
 	// the wrong type); the item then fails with it without being run.
 	Problem *Error
@@ -319,8 +346,9 @@ func randomHex(n int) string {
 
 // SubmitJob stores a bulk job of typ over items, queued for a runner, and
 // returns it; no item is looked at yet, so an item's problems become its
-// failed result. Agents and admins may submit; each item then runs with the
-// submitter's rights. At most MaxJobItems items are allowed.
+// failed result. Agents and admins may submit (admins only for the kinds
+// Zendesk allows to admins only); each item then runs with the submitter's
+// rights. At most MaxJobItems items are allowed.
 func (s *Service) SubmitJob(ctx context.Context, a Actor, typ JobType, items []JobItem) (*Job, error) {
 	if err := requireStaff(a); err != nil {
 		return nil, err
@@ -328,6 +356,11 @@ func (s *Service) SubmitJob(ctx context.Context, a Actor, typ JobType, items []J
 	kind, ok := jobKinds[typ]
 	if !ok {
 		return nil, fmt.Errorf("directory: unknown job type %q", typ)
+	}
+	if kind.adminOnly {
+		if err := requireAdmin(a); err != nil {
+			return nil, err
+		}
 	}
 	if len(items) == 0 {
 		return nil, Errorf(KindBadRequest, "Send at least one %s", strings.ToLower(kind.record))

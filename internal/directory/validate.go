@@ -177,10 +177,10 @@ func (s *Service) applyUserInput(u *User, in UserInput, creating bool) error {
 	if in.Verified != nil {
 		u.Verified = *in.Verified
 	}
-	// Groups come with their own API; until one exists, no id can name
-	// one. Zero (null) is always accepted. CreateUser and UpdateUser check
-	// organization_id against the store themselves, so it reaches here
-	// only from paths that cannot set it yet (user import).
+	// Every writer (CreateUser, UpdateUser, ImportUsers) checks
+	// organization_id against the store and takes it out of in first, so
+	// one reaching here was not checked: refused rather than stored
+	// unchecked. Zero (null) is always accepted.
 	if in.OrganizationID != nil && *in.OrganizationID != 0 {
 		v.Add("organization_id", "InvalidValue", "is not an organization of this account")
 	}

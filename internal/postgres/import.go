@@ -32,6 +32,9 @@ func (s *Store) ImportUsers(ctx context.Context, realmID int64, batch []director
 		if ids, err = copyUsers(ctx, tx, realmID, creates); err != nil {
 			return err
 		}
+		if err := importOrganizations(ctx, tx, realmID, creates, ids, updates); err != nil {
+			return err
+		}
 		sums := map[count]int64{}
 		for _, op := range creates {
 			c := countOf(op.User, 0)

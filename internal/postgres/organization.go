@@ -1,6 +1,7 @@
 package postgres
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"slices"
@@ -508,4 +509,58 @@ func (s *Store) CountMemberships(ctx context.Context, realmID int64, f directory
 	var n int64
 	err := s.pool.QueryRow(ctx, `SELECT count(*) FROM organization_memberships m WHERE `+where, p...).Scan(&n)
 	return n, err
+}
+
+// MembershipCounts returns how many organization memberships each of the
+// users has; users with none are left out.
+func (s *Store) MembershipCounts(ctx context.Context, realmID int64, userIDs []int64) (map[int64]int64, error) {
+	out := map[int64]int64{}
+	if len(userIDs) == 0 {
+		return out, nil
+	}
+	rows, err := s.pool.Query(ctx, `SELECT user_id, count(*) FROM organization_memberships
+		WHERE realm_id = $1 AND user_id = ANY ($2) GROUP BY user_id`, realmID, userIDs)
+	if err != nil {
+		return nil, err
+	}
+	var id, n int64
+	_, err = pgx.ForEachRow(rows, []any{&id, &n}, func() error {
+		out[id] = n
+		return nil
+	})
+	return out, err
+}
+
+// importOrganizations gives the users of an import batch, already written
+// (and the existing ones locked), their organization as CreateUser and
+// UpdateUser do: a new user (id ids[i] for creates[i]) with an
+// OrganizationID, and an existing user with a Change.Organization, get
+// that organization as their only, default membership. The writes go in
+// organization order, so that two batches lock the organizations' counters
+// alike.
+func importOrganizations(ctx context.Context, tx pgx.Tx, realmID int64, creates []directory.ImportUser, ids []int64, updates []directory.ImportUser) error {
+	type set struct {
+		userID, organizationID int64
+		at                     time.Time
+	}
+	var sets []set
+	for i, op := range creates {
+		if op.User.OrganizationID != 0 {
+			sets = append(sets, set{ids[i], op.User.OrganizationID, op.User.CreatedAt})
+		}
+	}
+	for _, op := range updates {
+		if op.Change.Organization != nil {
+			sets = append(sets, set{op.User.ID, *op.Change.Organization, op.User.UpdatedAt})
+		}
+	}
+	slices.SortFunc(sets, func(a, b set) int {
+		return cmp.Or(cmp.Compare(a.organizationID, b.organizationID), cmp.Compare(a.userID, b.userID))
+	})
+	for _, s := range sets {
+		if err := setUserOrganization(ctx, tx, realmID, s.userID, s.organizationID, s.at); err != nil {
+			return err
+		}
+	}
+	return nil
 }

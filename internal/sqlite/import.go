@@ -121,6 +121,9 @@ func (s *Store) ImportUsers(ctx context.Context, realmID int64, batch []director
 		if err := insertNewUsers(ctx, tx, realmID, cols, creates, ids); err != nil {
 			return err
 		}
+		if err := importOrganizations(ctx, tx, realmID, creates, ids, updates); err != nil {
+			return err
+		}
 		return addCounts(ctx, tx, realmID, counts)
 	})
 	if err != nil {

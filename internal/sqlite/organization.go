@@ -1,10 +1,12 @@
 package sqlite
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -542,4 +544,74 @@ func (s *Store) CountMemberships(ctx context.Context, realmID int64, f directory
 	var n int64
 	err := s.read.QueryRowContext(ctx, `SELECT count(*) FROM organization_memberships m WHERE `+where, args...).Scan(&n)
 	return n, err
+}
+
+// MembershipCounts returns how many organization memberships each of the
+// users has; users with none are left out.
+func (s *Store) MembershipCounts(ctx context.Context, realmID int64, userIDs []int64) (map[int64]int64, error) {
+	out := map[int64]int64{}
+	for chunk := range slices.Chunk(userIDs, lookupChunk) {
+		args := []any{realmID}
+		for _, id := range chunk {
+			args = append(args, id)
+		}
+		rows, err := s.read.QueryContext(ctx, `SELECT user_id, count(*) FROM organization_memberships
+			WHERE realm_id = ? AND user_id IN (`+placeholders(len(chunk))+`) GROUP BY user_id`, args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var id, n int64
+			if err := rows.Scan(&id, &n); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[id] = n
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// importOrganizations gives the users of an import batch, already written,
+// their organization as CreateUser and UpdateUser do: a new user (id
+// ids[i] for creates[i]) with an OrganizationID, and an existing user with
+// a Change.Organization, get that organization as their only, default
+// membership. The writes go in organization order, as any batch's do.
+func importOrganizations(ctx context.Context, tx *sql.Tx, realmID int64, creates []directory.ImportUser, ids []int64, updates []directory.ImportUser) error {
+	for _, set := range organizationSets(creates, ids, updates) {
+		if err := setUserOrganization(ctx, tx, realmID, set.userID, set.organizationID, set.at); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// organizationSet is one user's organization change in an import.
+type organizationSet struct {
+	userID, organizationID int64
+	at                     time.Time
+}
+
+// organizationSets lists the organization changes of an import batch,
+// ordered by organization, then user.
+func organizationSets(creates []directory.ImportUser, ids []int64, updates []directory.ImportUser) []organizationSet {
+	var sets []organizationSet
+	for i, op := range creates {
+		if op.User.OrganizationID != 0 {
+			sets = append(sets, organizationSet{ids[i], op.User.OrganizationID, op.User.CreatedAt})
+		}
+	}
+	for _, op := range updates {
+		if op.Change.Organization != nil {
+			sets = append(sets, organizationSet{op.User.ID, *op.Change.Organization, op.User.UpdatedAt})
+		}
+	}
+	slices.SortFunc(sets, func(a, b organizationSet) int {
+		return cmp.Or(cmp.Compare(a.organizationID, b.organizationID), cmp.Compare(a.userID, b.userID))
+	})
+	return sets
 }

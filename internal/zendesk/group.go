@@ -1,6 +1,7 @@
 package zendesk
 
 import (
+	"encoding/json"
 	"net/http"
 	"strconv"
 
@@ -48,6 +49,8 @@ func (h *Handler) groupRoutes() {
 	h.handle("GET /api/v2/group_memberships/assignable", h.listAssignableGroupMemberships)
 	h.handle("GET /api/v2/group_memberships/{id}", h.showGroupMembership)
 	h.handle("POST /api/v2/group_memberships", h.createGroupMembership)
+	h.handle("POST /api/v2/group_memberships/create_many", h.createManyGroupMemberships)
+	h.handle("DELETE /api/v2/group_memberships/destroy_many", h.destroyManyGroupMemberships)
 	h.handle("DELETE /api/v2/group_memberships/{id}", h.deleteGroupMembership)
 	h.handle("GET /api/v2/groups/{id}/memberships", h.listGroupMembershipsByGroup)
 	h.handle("GET /api/v2/groups/{id}/memberships/assignable", h.listAssignableGroupMembershipsByGroup)
@@ -435,26 +438,13 @@ func (h *Handler) createGroupMembership(w http.ResponseWriter, r *http.Request) 
 	if err != nil {
 		return err
 	}
-	var userID, groupID *int64
-	var def *bool
-	f := fields{obj: obj}
-	f.id("user_id", &userID)
-	f.id("group_id", &groupID)
-	f.boolean("default", &def)
-	if err := f.err(); err != nil {
+	in, err := groupMembershipInput(obj)
+	if err != nil {
 		return err
-	}
-	in := directory.GroupMembership{}
-	if userID != nil {
-		in.UserID = *userID
 	}
 	if pathUser != 0 {
 		in.UserID = pathUser
 	}
-	if groupID != nil {
-		in.GroupID = *groupID
-	}
-	in.Default = def != nil && *def
 	m, err := h.svc.CreateGroupMembership(r.Context(), a, in)
 	if err != nil {
 		return err
@@ -462,6 +452,61 @@ func (h *Handler) createGroupMembership(w http.ResponseWriter, r *http.Request) 
 	w.Header().Set("Location", h.groupMembershipURL(r, m.ID))
 	writeJSON(w, http.StatusCreated, map[string]any{"group_membership": h.groupMembershipView(r, m)})
 	return nil
+}
+
+// groupMembershipInput reads the user_id, group_id and default of a
+// group_membership object.
+func groupMembershipInput(obj map[string]json.RawMessage) (directory.GroupMembership, error) {
+	var userID, groupID *int64
+	var def *bool
+	f := fields{obj: obj}
+	f.id("user_id", &userID)
+	f.id("group_id", &groupID)
+	f.boolean("default", &def)
+	if err := f.err(); err != nil {
+		return directory.GroupMembership{}, err
+	}
+	var in directory.GroupMembership
+	if userID != nil {
+		in.UserID = *userID
+	}
+	if groupID != nil {
+		in.GroupID = *groupID
+	}
+	in.Default = def != nil && *def
+	return in, nil
+}
+
+// createManyGroupMemberships serves POST
+// /api/v2/group_memberships/create_many: {"group_memberships": [...]},
+// ≤ 100, as a job. Admins only.
+func (h *Handler) createManyGroupMemberships(w http.ResponseWriter, r *http.Request) error {
+	return h.submitJob(w, r, directory.JobCreateGroupMemberships, func() ([]directory.JobItem, error) {
+		return decodeJobList(r, "group_memberships", func(el json.RawMessage) directory.JobItem {
+			var item directory.JobItem
+			var obj map[string]json.RawMessage
+			if err := json.Unmarshal(el, &obj); err != nil || obj == nil {
+				item.Problem = invalidItem("group_membership", "must be a JSON object")
+				return item
+			}
+			in, err := groupMembershipInput(obj)
+			item.GroupMembership = in
+			item.Problem = itemProblem(err)
+			return item
+		})
+	})
+}
+
+// destroyManyGroupMemberships serves DELETE
+// /api/v2/group_memberships/destroy_many?ids=, as a job. Admins only.
+func (h *Handler) destroyManyGroupMemberships(w http.ResponseWriter, r *http.Request) error {
+	return h.submitJob(w, r, directory.JobDeleteGroupMemberships, func() ([]directory.JobItem, error) {
+		targets, ok, err := recordTargets(r.URL.Query(), "group membership", false)
+		if err == nil && !ok {
+			err = badRequest("Send ids")
+		}
+		return targets, err
+	})
 }
 
 // deleteGroupMembership serves DELETE /api/v2/group_memberships/{id} and

@@ -2,11 +2,13 @@ package zendesk_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/clientele/clientele/internal/directory"
 )
@@ -512,5 +514,137 @@ func TestUserDefaultGroup(t *testing.T) {
 				e.users["eve"] = &directory.User{ID: int64(res.json(t)["user"].(map[string]any)["id"].(float64))}
 				wantGroupMemberships("eve", "")(t, e, res)
 			}},
+	})
+}
+
+// TestGroupMembershipJobs runs group_memberships/create_many and
+// destroy_many through the job runner: results in request order, items
+// that fail alone (another realm's user, group or membership among them),
+// and the default membership and default_group_id following each write.
+func TestGroupMembershipJobs(t *testing.T) {
+	eachEngine(t, func(t *testing.T, eng engine) {
+		e := newEnv(t, eng, 0)
+		ids := groupFixture(t, e)
+		fixtures.Store(e, ids)
+		t.Cleanup(func() { fixtures.Delete(e) })
+		submitAndRun := func(method, path, body, golden string) []any {
+			t.Helper()
+			id, _ := e.submit(method, substitute(path, ids), "admin", substitute(body, ids))
+			e.runJobs(1)
+			js, res := e.jobStatus(id)
+			e.jobGolden(golden, res.body, id)
+			if js["status"] != "completed" {
+				t.Errorf("job = %v", js)
+			}
+			return js["results"].([]any)
+		}
+
+		results := submitAndRun("POST", "/api/v2/group_memberships/create_many.json", `{"group_memberships":[
+			{"user_id":{admin},"group_id":{support}},
+			{"user_id":{agent},"group_id":{sales}},
+			{"user_id":{beta-admin},"group_id":{support}},
+			{"user_id":{admin},"group_id":{beta-group}},
+			{"user_id":{customer},"group_id":{empty}},
+			{"user_id":{agent},"group_id":{empty},"default":true},
+			"nope",
+			{"user_id":"x","group_id":{empty}}]}`, "job_create_many_group_memberships")
+		if len(results) != 8 {
+			t.Fatalf("results = %v", results)
+		}
+		wantGroupMemberships("admin", "Sales", "Sales:true", "Support:false")(t, e, response{})
+		wantGroupMemberships("agent", "Empty", "Support:false", "Sales:false", "Empty:true")(t, e, response{})
+		wantGroupMemberships("customer", "")(t, e, response{})
+		if got := storedMemberships(t, e, e.beta.ID, ids["beta-admin"]); strings.Join(got, " ") != "Beta Desk:true" {
+			t.Errorf("beta-admin's memberships = %v", got)
+		}
+		ids["m-admin-support"] = int64(results[0].(map[string]any)["id"].(float64))
+
+		// Deleting the admin's default membership makes its other one the
+		// default; beta's membership and an unknown id fail alone.
+		submitAndRun("DELETE", "/api/v2/group_memberships/destroy_many?ids={m-admin-sales},{m-beta},999999,{m-agent-support}", "",
+			"job_destroy_many_group_memberships")
+		wantGroupMemberships("admin", "Support", "Support:true")(t, e, response{})
+		wantGroupMemberships("agent", "Empty", "Sales:false", "Empty:true")(t, e, response{})
+		if got := storedMemberships(t, e, e.beta.ID, ids["beta-admin"]); strings.Join(got, " ") != "Beta Desk:true" {
+			t.Errorf("beta's membership was deleted: %v", got)
+		}
+		if _, err := e.store.GroupMembershipByID(context.Background(), e.acme.ID, ids["m-admin-sales"]); directory.KindOf(err) != directory.KindNotFound {
+			t.Errorf("deleted membership: %v", err)
+		}
+	})
+}
+
+// TestGroupMembershipJobsRunOnce checks that an item whose result is
+// already recorded is not written again when a job is run anew, as after
+// a runner that died: a create item makes one membership, not two.
+func TestGroupMembershipJobsRunOnce(t *testing.T) {
+	eachEngine(t, func(t *testing.T, eng engine) {
+		e := newEnv(t, eng, 0)
+		ids := groupFixture(t, e)
+		id, _ := e.submit("POST", "/api/v2/group_memberships/create_many", "admin",
+			substitute(`{"group_memberships":[{"user_id":{admin},"group_id":{empty}}]}`, ids))
+		e.runJobs(1)
+		// Run the same item again through the store, as a second runner
+		// whose lease expired would: the write must be refused whole.
+		step := &directory.JobStep{JobID: id, Result: directory.JobResult{Index: 0, Outcome: directory.JobCreated}, At: time.Now()}
+		err := e.store.WriteInJob(context.Background(), e.acme.ID, step, func(ctx context.Context) error {
+			_, err := e.svc.CreateGroupMembership(ctx, directory.Operator(e.acme.ID),
+				directory.GroupMembership{UserID: ids["agent"], GroupID: ids["empty"]})
+			return err
+		})
+		if !errors.Is(err, directory.ErrJobItemDone) {
+			t.Errorf("second write of a done item = %v, want ErrJobItemDone", err)
+		}
+		n, err := e.store.CountGroupMemberships(context.Background(), e.acme.ID, directory.GroupMembershipFilter{GroupID: ids["empty"]})
+		if err != nil || n != 1 {
+			t.Errorf("memberships of Empty = %d, %v; want the job's 1", n, err)
+		}
+	})
+}
+
+// TestGroupMembershipBulkRequestErrors sends bulk requests that are
+// refused whole. None queues a job or writes anything, so they share one
+// env per engine, checked after each.
+func TestGroupMembershipBulkRequestErrors(t *testing.T) {
+	many := func(n int) string {
+		return `{"group_memberships":[` + strings.TrimSuffix(strings.Repeat(`{"user_id":1,"group_id":1},`, n), ",") + `]}`
+	}
+	scenarios := []scenario{
+		{name: "create_many 101", method: "POST", path: "/api/v2/group_memberships/create_many", who: "admin", body: many(101), status: 400,
+			want: `{"error":"TooManyValues","description":"Maximum 100 group memberships may be created per call"}`},
+		{name: "destroy_many 101", method: "DELETE", path: "/api/v2/group_memberships/destroy_many?ids=" + idList(101), who: "admin", status: 400,
+			want: `{"error":"TooManyValues","description":"Maximum 100 group memberships may be deleted per call"}`},
+		{name: "destroy_many without ids", method: "DELETE", path: "/api/v2/group_memberships/destroy_many", who: "admin", status: 400,
+			want: `{"error":"InvalidParameter","description":"Send ids"}`},
+		{name: "destroy_many bad id", method: "DELETE", path: "/api/v2/group_memberships/destroy_many?ids=1,x", who: "admin", status: 400,
+			want: `{"error":"InvalidParameter","description":"ids must be comma-separated group membership ids, got \"x\""}`},
+		{name: "create_many not a list", method: "POST", path: "/api/v2/group_memberships/create_many", who: "admin", status: 400,
+			body: `{"group_membership":{"user_id":1,"group_id":1}}`,
+			want: `{"error":"InvalidParameter","description":"The request body needs a \"group_memberships\" array"}`},
+		{name: "agent create_many", method: "POST", path: "/api/v2/group_memberships/create_many", who: "agent", status: 403,
+			body: `{"group_memberships":[{"user_id":{agent},"group_id":{empty}}]}`, want: forbiddenBody},
+		{name: "agent destroy_many", method: "DELETE", path: "/api/v2/group_memberships/destroy_many?ids={m-agent-sales}", who: "agent", status: 403,
+			want: forbiddenBody},
+		{name: "end user destroy_many", method: "DELETE", path: "/api/v2/group_memberships/destroy_many?ids={m-agent-sales}", who: "customer", status: 403,
+			want: forbiddenBody},
+	}
+	eachEngine(t, func(t *testing.T, eng engine) {
+		e := newEnv(t, eng, 0)
+		ids := groupFixture(t, e)
+		fixtures.Store(e, ids)
+		t.Cleanup(func() { fixtures.Delete(e) })
+		for _, sc := range scenarios {
+			t.Run(sc.name, func(t *testing.T) {
+				res := e.do(sc.method, substitute(sc.path, ids), sc.who, substitute(sc.body, ids))
+				if res.status != sc.status {
+					t.Fatalf("status %d, want %d\n%s", res.status, sc.status, res.body)
+				}
+				jsonEqual(t, res.body, sc.want)
+				if jobs := storedJobs(t, e); len(jobs) != 0 {
+					t.Errorf("jobs stored: %v", jobs)
+				}
+				wantGroupMemberships("agent", "Support", "Support:true", "Sales:false")(t, e, res)
+			})
+		}
 	})
 }

@@ -125,6 +125,9 @@ var jobShapes = map[directory.JobType]jobShape{
 	directory.JobDeleteOrganizations: {action: "delete", failCode: "OrganizationDeleteFailed"},
 	directory.JobCreateMemberships:   {failCode: "OrganizationMembershipCreateFailed"},
 	directory.JobDeleteMemberships:   {action: "delete", failCode: "OrganizationMembershipDeleteFailed"},
+
+	directory.JobCreateGroupMemberships: {failCode: "GroupMembershipCreateFailed"},
+	directory.JobDeleteGroupMemberships: {action: "delete", failCode: "GroupMembershipDeleteFailed"},
 }
 
 // jobResultView renders one item's result in the shape of its job type.

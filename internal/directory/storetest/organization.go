@@ -26,6 +26,7 @@ func RunOrganizations(t *testing.T, open Opener) {
 		{"DeleteOrganization", testDeleteOrganization},
 		{"UserOrganizationID", testUserOrganizationID},
 		{"RealmIsolation", testOrganizationRealmIsolation},
+		{"ImportUsers", testImportOrganizations},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -497,4 +498,87 @@ func testOrganizationRealmIsolation(t *testing.T, s directory.Store) {
 		t.Errorf("acme's organization = %v, %v", got, err)
 	}
 	orgUsers(t, s, a.ID, o.ID, 1)
+}
+
+// testImportOrganizations checks ImportUsers' organization writes: a new
+// user's OrganizationID and an existing user's Change.Organization become
+// the only, default membership, counted; an organization of another realm
+// fails the whole batch; MembershipCounts counts a realm's memberships.
+func testImportOrganizations(t *testing.T, s directory.Store) {
+	ctx := context.Background()
+	r, b := realm(t, s, "acme"), realm(t, s, "beta")
+	one := createOrg(t, s, r.ID, newOrganization("One"))
+	two := createOrg(t, s, r.ID, newOrganization("Two"))
+	foreign := createOrg(t, s, b.ID, newOrganization("Foreign"))
+	old := create(t, s, r.ID, newUser("Old"))
+	join(t, s, r.ID, old.ID, one.ID, true)
+	join(t, s, r.ID, old.ID, two.ID, false)
+	kept := create(t, s, r.ID, newUser("Kept"))
+	join(t, s, r.ID, kept.ID, two.ID, true)
+	betaUser := create(t, s, b.ID, newUser("Beta"))
+	join(t, s, b.ID, betaUser.ID, foreign.ID, true)
+
+	counts, err := s.MembershipCounts(ctx, r.ID, []int64{old.ID, kept.ID, betaUser.ID, 999999})
+	if diff := cmp.Diff(map[int64]int64{old.ID: 2, kept.ID: 1}, counts); err != nil || diff != "" {
+		t.Errorf("MembershipCounts (-want +got), %v:\n%s", err, diff)
+	}
+
+	fresh := newUser("Fresh")
+	fresh.OrganizationID = two.ID
+	plain := newUser("Plain")
+	moved := cloneForImport(t, s, r.ID, old.ID)
+	moved.Name = "Old Moved"
+	toTwo := two.ID
+	cleared := cloneForImport(t, s, r.ID, kept.ID)
+	cleared.Name = "Kept Cleared"
+	none := int64(0)
+	err = s.ImportUsers(ctx, r.ID, []directory.ImportUser{
+		{User: fresh}, {User: plain},
+		{User: moved, Change: directory.IdentityChange{Organization: &toTwo}},
+		{User: cleared, Change: directory.IdentityChange{Organization: &none}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([][2]int64{{two.ID, 1}}, memberships(t, s, r.ID, fresh.ID)); diff != "" {
+		t.Errorf("new user's memberships (-want +got):\n%s", diff)
+	}
+	if got := userOrg(t, s, r.ID, fresh.ID); got != two.ID {
+		t.Errorf("new user's organization_id = %d, want %d", got, two.ID)
+	}
+	if got := memberships(t, s, r.ID, plain.ID); len(got) != 0 || userOrg(t, s, r.ID, plain.ID) != 0 {
+		t.Errorf("user imported without an organization: memberships %v", got)
+	}
+	if diff := cmp.Diff([][2]int64{{two.ID, 1}}, memberships(t, s, r.ID, old.ID)); diff != "" {
+		t.Errorf("moved user's memberships (-want +got):\n%s", diff)
+	}
+	if got := userOrg(t, s, r.ID, old.ID); got != two.ID {
+		t.Errorf("moved user's organization_id = %d, want %d", got, two.ID)
+	}
+	if got := memberships(t, s, r.ID, kept.ID); len(got) != 0 || userOrg(t, s, r.ID, kept.ID) != 0 {
+		t.Errorf("cleared user: memberships %v, organization_id %d", got, userOrg(t, s, r.ID, kept.ID))
+	}
+	orgUsers(t, s, r.ID, one.ID, 0)
+	orgUsers(t, s, r.ID, two.ID, 2)
+
+	// Another realm's organization is no organization here: the whole
+	// batch fails and writes nothing.
+	stolen := newUser("Stolen")
+	stolen.OrganizationID = foreign.ID
+	other := newUser("Other")
+	wantKind(t, s.ImportUsers(ctx, r.ID, []directory.ImportUser{{User: other}, {User: stolen}}), directory.KindInvalid)
+	if n, _ := s.CountUsers(ctx, r.ID, directory.UserFilter{}); n != 4 {
+		t.Errorf("users after the refused batch = %d, want 4", n)
+	}
+	orgUsers(t, s, b.ID, foreign.ID, 1)
+}
+
+// cloneForImport reads a user for an import's update.
+func cloneForImport(t *testing.T, s directory.Store, realmID, id int64) *directory.User {
+	t.Helper()
+	u, err := s.UserByID(context.Background(), realmID, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
 }

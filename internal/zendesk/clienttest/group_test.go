@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/clientele/clientele/internal/directory"
+	"github.com/google/go-cmp/cmp"
 )
 
 type nodeGroup struct {
@@ -52,15 +53,22 @@ type groupsReport struct {
 		Status      int                   `json:"status"`
 		Memberships []nodeGroupMembership `json:"memberships"`
 	} `json:"made_default"`
-	AgentAfterMakeDefault int64          `json:"agent_after_make_default"`
-	DeletedMembership     int            `json:"deleted_membership"`
-	AgentAfterDelete      int64          `json:"agent_after_delete"`
-	DeletedByUser         int            `json:"deleted_by_user"`
-	DeletedGroup          int            `json:"deleted_group"`
-	GroupsAfterDelete     []int64        `json:"groups_after_delete"`
-	UserGroupCount        int64          `json:"user_group_count"`
-	FirstGroup            int64          `json:"first_group"`
-	Exchanges             []nodeExchange `json:"exchanges"`
+	AgentAfterMakeDefault int64                 `json:"agent_after_make_default"`
+	DeletedMembership     int                   `json:"deleted_membership"`
+	AgentAfterDelete      int64                 `json:"agent_after_delete"`
+	DeletedByUser         int                   `json:"deleted_by_user"`
+	DeletedGroup          int                   `json:"deleted_group"`
+	GroupsAfterDelete     []int64               `json:"groups_after_delete"`
+	UserGroupCount        int64                 `json:"user_group_count"`
+	FirstGroup            int64                 `json:"first_group"`
+	AdminID               int64                 `json:"admin_id"`
+	BulkCreate            jobSubmission         `json:"bulk_create"`
+	BulkCreateDone        jobPoll               `json:"bulk_create_done"`
+	BulkDelete            jobSubmission         `json:"bulk_delete"`
+	BulkDeleteDone        jobPoll               `json:"bulk_delete_done"`
+	AgentAfterBulk        []nodeGroupMembership `json:"agent_after_bulk"`
+	AdminAfterBulk        int64                 `json:"admin_after_bulk"`
+	Exchanges             []nodeExchange        `json:"exchanges"`
 }
 
 // TestNodeZendeskGroups runs node/groups.js, a groups and group
@@ -73,6 +81,7 @@ func TestNodeZendeskGroups(t *testing.T) {
 	}
 	ensureNodeModules(t)
 	f := startServer(t)
+	startJobRunner(t, f.svc)
 	// A group of realm beta, created first so that ids alone cannot tell
 	// the realms apart.
 	foreignName := "Beta Desk"
@@ -181,6 +190,44 @@ func TestNodeZendeskGroups(t *testing.T) {
 	if r.UserGroupCount != 1 {
 		t.Errorf("countByUser = %d, want 1", r.UserGroupCount)
 	}
+	// Bulk memberships, run as jobs by the runner and polled by the
+	// client.
+	for _, sub := range []jobSubmission{r.BulkCreate, r.BulkDelete} {
+		if sub.Status != 200 || !slices.Equal(sub.Keys, []string{"job_status"}) || sub.JobStatus.Status != "queued" {
+			t.Errorf("bulk submission = %+v, want 200 with a queued job_status only", sub)
+		}
+	}
+	checkJobDone(t, f.endpoint, "bulkCreate", r.BulkCreateDone.JobStatus, r.BulkCreate.JobStatus.ID, "create_many_group_memberships", 4)
+	checkJobDone(t, f.endpoint, "bulkDelete", r.BulkDeleteDone.JobStatus, r.BulkDelete.JobStatus.ID, "destroy_many_group_memberships", 2)
+	created := r.BulkCreateDone.JobStatus.Results
+	if len(created) == 4 {
+		joined, adminJoined := created[0].ID, created[3].ID
+		want := []nodeJobResult{
+			{Index: ptr(0), ID: joined, Status: "Created"},
+			{Index: ptr(1), Error: "GroupMembershipCreateFailed", Details: "Group id: the user is already a member of this group", Status: "Failed"},
+			{Index: ptr(2), Error: "GroupMembershipCreateFailed", Details: "Group id: is not a group of this account", Status: "Failed"},
+			{Index: ptr(3), ID: adminJoined, Status: "Created"},
+		}
+		if diff := cmp.Diff(want, created); diff != "" || joined == nil || adminJoined == nil {
+			t.Errorf("bulkCreate results (-want +got):\n%s", diff)
+		}
+		if joined != nil {
+			wantDeleted := []nodeJobResult{
+				{ID: joined, Action: "delete", Status: "Deleted", Success: ptr(true)},
+				{Index: ptr(1), ID: ptr(int64(999999999)), Action: "delete", Error: "RecordNotFound",
+					Details: "Group Membership 999999999 not found", Status: "Failed", Success: ptr(false)},
+			}
+			if diff := cmp.Diff(wantDeleted, r.BulkDeleteDone.JobStatus.Results); diff != "" {
+				t.Errorf("bulkDelete results (-want +got):\n%s", diff)
+			}
+		}
+	}
+	if len(r.AgentAfterBulk) != 1 || r.AgentAfterBulk[0].GroupID != g[0] || !r.AgentAfterBulk[0].Default {
+		t.Errorf("agent's memberships after the bulk jobs = %+v, want its default one in %d", r.AgentAfterBulk, g[0])
+	}
+	if r.AdminAfterBulk != g[1] {
+		t.Errorf("admin's default_group_id after bulkCreate = %d, want %d", r.AdminAfterBulk, g[1])
+	}
 	for _, x := range r.Exchanges {
 		if x.RetryAfter != nil && *x.RetryAfter != "" {
 			t.Errorf("%s %s carried Retry-After %q", x.Method, x.URI, *x.RetryAfter)
@@ -195,6 +242,17 @@ func TestNodeZendeskGroups(t *testing.T) {
 	}
 	if len(ms) != 1 || ms[0].GroupID != g[0] || !ms[0].Default {
 		t.Errorf("stored memberships = %+v, want the default one in %d", ms, g[0])
+	}
+	ms, err = store.ListGroupMemberships(t.Context(), f.admin.RealmID, directory.GroupMembershipFilter{UserID: r.AdminID}, directory.Page{Limit: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ms) != 1 || ms[0].GroupID != g[1] || !ms[0].Default {
+		t.Errorf("admin's stored memberships = %+v, want the default one in %d", ms, g[1])
+	}
+	betaMembers, err := store.CountGroupMemberships(t.Context(), f.beta.ID, directory.GroupMembershipFilter{GroupID: foreign.ID})
+	if err != nil || betaMembers != 0 {
+		t.Errorf("beta's group members = %d, %v; want 0", betaMembers, err)
 	}
 	deleted, err := store.GroupByID(t.Context(), f.admin.RealmID, g[2])
 	if err != nil || !deleted.Deleted() {

@@ -14,6 +14,9 @@
 //	ZENDESK_USERNAME          email of an admin of the realm
 //	ZENDESK_TOKEN             an API token of the realm
 //	ZENDESK_FOREIGN_GROUP_ID  id of a group in another realm, which must stay invisible
+//
+// The bulk calls (bulkCreate, bulkDelete) answer with a queued job, which
+// a job runner beside the server must run: the script polls it.
 'use strict';
 
 const {createClient} = require('node-zendesk');
@@ -23,6 +26,8 @@ const username = process.env.ZENDESK_USERNAME;
 const token = process.env.ZENDESK_TOKEN;
 const foreignGroupID = Number(process.env.ZENDESK_FOREIGN_GROUP_ID || 0);
 const pageSize = 2;
+// How long a job may take before the scenario gives up on it.
+const jobTimeoutMs = 30000;
 
 // Every response any client received, to prove that none carried a
 // Retry-After header (node-zendesk turns any such response into a fake 429).
@@ -34,7 +39,7 @@ const exchanges = [];
 function newClient(extra = {}) {
   const zd = createClient({endpointUri, username, token, throwOriginalException: true, ...extra});
   const requests = [];
-  for (const service of [zd.users, zd.groups, zd.groupmemberships]) {
+  for (const service of [zd.users, zd.groups, zd.groupmemberships, zd.jobstatuses]) {
     service.on('debug::request', (event) => {
       // Only method and URL: the options also hold the Authorization header.
       const exchange = {method: event.detail.method, uri: event.detail.uri};
@@ -95,6 +100,32 @@ async function rejection(fn, what) {
   throw new Unexpected(`${what}: resolved, want a rejection`);
 }
 
+function sleep(ms) {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+// submitted checks the reply to a bulk request: 200 with a job_status,
+// which groupmemberships returns whole (job_status is not one of its
+// names).
+function submitted(reply, what) {
+  const {status, result} = ok(reply, what);
+  expect(result.job_status && typeof result.job_status.id === 'string', `${what}: no job_status in ${JSON.stringify(result)}`);
+  return {status, keys: Object.keys(result), job_status: result.job_status};
+}
+
+// poll shows a job through jobstatuses.show until it is over.
+async function poll(zd, id, what) {
+  const deadline = Date.now() + jobTimeoutMs;
+  for (let polls = 1; ; polls++) {
+    const {status, result} = ok(await zd.jobstatuses.show(id), `${what}: show`);
+    expect(status === 200 && result.job_status, `${what}: show answered ${status} ${JSON.stringify(result)}`);
+    const job = result.job_status;
+    if (['completed', 'failed', 'killed'].includes(job.status)) return {polls, job_status: job};
+    expect(Date.now() < deadline, `${what}: still ${job.status} after ${jobTimeoutMs} ms`);
+    await sleep(20);
+  }
+}
+
 const group = (g) => ({id: g.id, name: g.name, description: g.description, default: g.default, deleted: g.deleted});
 const membership = (m) => ({id: m.id, user_id: m.user_id, group_id: m.group_id, default: m.default});
 
@@ -152,6 +183,25 @@ async function main() {
   const byUserCount = ok(await zd.groups.countByUser(agent.result.id), 'count by user');
   out.user_group_count = byUserCount.result.count.value;
   out.first_group = g1;
+
+  // Bulk memberships as jobs: the agent joins the second group, a
+  // duplicate and another realm's group fail alone, the admin joins the
+  // second group as its default. Then destroy the agent's new membership
+  // and an id that is nobody's.
+  const admin = ok(await zd.users.me(), 'me').result;
+  out.admin_id = admin.id;
+  out.bulk_create = submitted(await zd.groupmemberships.bulkCreate([
+    {user_id: agent.result.id, group_id: g2},
+    {user_id: agent.result.id, group_id: g1},
+    {user_id: agent.result.id, group_id: foreignGroupID},
+    {user_id: admin.id, group_id: g2, default: true},
+  ]), 'bulkCreate');
+  out.bulk_create_done = await poll(zd, out.bulk_create.job_status.id, 'bulkCreate');
+  const joined = out.bulk_create_done.job_status.results[0].id;
+  out.bulk_delete = submitted(await zd.groupmemberships.bulkDelete([joined, 999999999]), 'bulkDelete');
+  out.bulk_delete_done = await poll(zd, out.bulk_delete.job_status.id, 'bulkDelete');
+  out.agent_after_bulk = okList(await zd.groupmemberships.listByUser(agent.result.id), 'list agent after bulk').map(membership);
+  out.admin_after_bulk = ok(await zd.users.show(admin.id), 'show admin').result.default_group_id;
   out.exchanges = exchanges;
   return out;
 }
