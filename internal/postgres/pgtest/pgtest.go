@@ -108,6 +108,9 @@ var shared struct {
 	dsn    string // with the schema's search_path; "" until made
 	schema string
 	inUse  bool
+	// emptier, read from the catalog after the first migration, is only
+	// touched by the test holding the schema (inUse).
+	emptier *emptier
 }
 
 // OpenEmptied returns a migrated store in a schema the process's tests
@@ -154,30 +157,79 @@ func OpenEmptied(t testing.TB) directory.Store {
 	if err := s.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if err := truncateAll(ctx, dsn, shared.schema); err != nil {
+	if err := emptyShared(ctx); err != nil {
 		t.Fatal(err)
 	}
 	return s
 }
 
-// truncateAll empties every table of schema but the migrations' record,
-// restarting identity columns.
-func truncateAll(ctx context.Context, dsn, schema string) error {
-	conn, err := pgx.Connect(ctx, dsn)
+// emptier empties a schema's tables and restarts their identity columns.
+// Deleting the few rows a test leaves, with triggers and foreign keys off
+// for the transaction, then resetting every sequence in one statement,
+// takes a few milliseconds where TRUNCATE, which makes new files for every
+// table, takes a hundred. Without the right to turn triggers off (not a
+// superuser) it falls back to TRUNCATE.
+type emptier struct {
+	tables []string
+	reset  string // the statements that empty the schema
+}
+
+// newEmptier reads schema's tables and identity sequences from the
+// catalog, once: the schema does not change between tests.
+func newEmptier(ctx context.Context, conn *pgx.Conn, schema string) (*emptier, error) {
+	e := &emptier{}
+	if err := conn.QueryRow(ctx, `SELECT coalesce(array_agg(quote_ident(tablename) ORDER BY tablename), '{}') FROM pg_tables
+		WHERE schemaname = $1 AND tablename <> 'schema_migrations'`, schema).Scan(&e.tables); err != nil {
+		return nil, err
+	}
+	var sequences string
+	if err := conn.QueryRow(ctx, `SELECT coalesce(string_agg(format('setval(%L, 1, false)',
+			pg_get_serial_sequence(quote_ident(n.nspname) || '.' || quote_ident(c.relname), a.attname)), ', '), '')
+		FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+		JOIN pg_attribute a ON a.attrelid = c.oid AND a.attidentity <> ''
+		WHERE n.nspname = $1 AND c.relkind = 'r'`, schema).Scan(&sequences); err != nil {
+		return nil, err
+	}
+	e.reset = "SET LOCAL session_replication_role = replica;"
+	for _, t := range e.tables {
+		e.reset += " DELETE FROM " + t + ";"
+	}
+	if sequences != "" {
+		e.reset += " SELECT " + sequences + ";"
+	}
+	return e, nil
+}
+
+// empty runs the reset on conn, or TRUNCATE when it is refused.
+func (e *emptier) empty(ctx context.Context, conn *pgx.Conn) error {
+	if len(e.tables) == 0 {
+		return nil
+	}
+	err := pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, e.reset)
+		return err
+	})
+	if err == nil {
+		return nil
+	}
+	_, err = conn.Exec(ctx, `TRUNCATE `+strings.Join(e.tables, ", ")+` RESTART IDENTITY CASCADE`)
+	return err
+}
+
+// emptyShared empties the shared schema through a connection of its own,
+// reading its catalog the first time.
+func emptyShared(ctx context.Context) error {
+	conn, err := pgx.Connect(ctx, shared.dsn)
 	if err != nil {
 		return err
 	}
 	defer conn.Close(ctx)
-	var tables string
-	if err := conn.QueryRow(ctx, `SELECT coalesce(string_agg(quote_ident(tablename), ', '), '') FROM pg_tables
-		WHERE schemaname = $1 AND tablename <> 'schema_migrations'`, schema).Scan(&tables); err != nil {
-		return err
+	if shared.emptier == nil {
+		if shared.emptier, err = newEmptier(ctx, conn, shared.schema); err != nil {
+			return err
+		}
 	}
-	if tables == "" {
-		return nil
-	}
-	_, err = conn.Exec(ctx, `TRUNCATE `+tables+` RESTART IDENTITY CASCADE`)
-	return err
+	return shared.emptier.empty(ctx, conn)
 }
 
 // DropShared drops the schema OpenEmptied made, if any.
@@ -188,6 +240,6 @@ func DropShared() error {
 		return nil
 	}
 	err := postgres.DropSchema(context.Background(), shared.base, shared.schema)
-	shared.dsn = ""
+	shared.dsn, shared.emptier = "", nil
 	return err
 }
