@@ -16,6 +16,7 @@
 'use strict';
 
 const {createClient} = require('node-zendesk');
+const {report} = require('./report');
 
 const endpointUri = process.argv[2];
 const username = process.env.ZENDESK_USERNAME;
@@ -122,17 +123,4 @@ async function main() {
   return out;
 }
 
-main().then(
-  (out) => {
-    process.stdout.write(JSON.stringify(out) + '\n');
-  },
-  (error) => {
-    const where = exchanges.at(-1);
-    process.stderr.write(`identities.js: ${error && error.stack ? error.stack : error}\n`);
-    if (error && error.statusCode) {
-      process.stderr.write(`status ${error.statusCode}, body ${JSON.stringify(error.result)}\n`);
-    }
-    if (where) process.stderr.write(`last request: ${where.method} ${where.uri}\n`);
-    process.exit(1);
-  },
-);
+report(main, exchanges);
