@@ -584,27 +584,6 @@ func (h *Handler) deleteUser(w http.ResponseWriter, r *http.Request) error {
 	return h.userAction(w, r, h.svc.DeleteUser, "user", h.fullView)
 }
 
-// emptyUserList answers a list of users that cannot have members yet
-// (groups arrive with their own API), paginated as asked.
-func (h *Handler) emptyUserList(w http.ResponseWriter, r *http.Request) error {
-	a, err := actor(r)
-	if err != nil {
-		return err
-	}
-	if _, err := h.svc.CountUsers(r.Context(), a, directory.UserFilter{}); err != nil {
-		return err // the same permission check as any user list
-	}
-	p, err := parsePage(r.URL.Query())
-	if err != nil {
-		return err
-	}
-	if p.cursor {
-		_, links := cursorPage(h.linker(r), p, []directory.User{}, func(u directory.User) int64 { return u.ID })
-		return writeList(w, "users", []any{}, links)
-	}
-	return writeList(w, "users", []any{}, offsetLinks{})
-}
-
 // listGroupUsers serves GET /api/v2/groups/{id}/users.
 func (h *Handler) listGroupUsers(w http.ResponseWriter, r *http.Request) error {
 	return h.listUsersOfGroup(w, r) // group.go
@@ -623,17 +602,6 @@ func (h *Handler) countGroupUsers(w http.ResponseWriter, r *http.Request) error 
 // countOrganizationUsers serves GET /api/v2/organizations/{id}/users/count.
 func (h *Handler) countOrganizationUsers(w http.ResponseWriter, r *http.Request) error {
 	return h.writeOrganizationUserCount(w, r) // organization.go
-}
-
-func (h *Handler) emptyCount(w http.ResponseWriter, r *http.Request) error {
-	a, err := actor(r)
-	if err != nil {
-		return err
-	}
-	if _, err := h.svc.CountUsers(r.Context(), a, directory.UserFilter{}); err != nil {
-		return err
-	}
-	return h.writeCount(w, 0)
 }
 
 // listDeletedUsers serves GET /api/v2/deleted_users.
