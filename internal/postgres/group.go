@@ -177,34 +177,11 @@ func groupWhere(p *params, realmID int64, f directory.GroupFilter) string {
 	return strings.Join(where, " AND ")
 }
 
-// keyset adds pg's keyset condition on column id to where, and returns
-// the ORDER BY and LIMIT/OFFSET clause and whether the rows come back
-// reversed (a "before" page, read backwards from its cursor).
-func keyset(p *params, where string, pg directory.Page) (string, string, bool) {
-	desc := pg.Descending
-	switch {
-	case pg.AfterID != 0 && !desc, pg.BeforeID != 0 && desc:
-		where += " AND id > " + p.add(max(pg.AfterID, pg.BeforeID))
-	case pg.AfterID != 0 && desc, pg.BeforeID != 0 && !desc:
-		where += " AND id < " + p.add(max(pg.AfterID, pg.BeforeID))
-	}
-	backwards := pg.BeforeID != 0
-	order := "ASC"
-	if desc != backwards {
-		order = "DESC"
-	}
-	tail := ` ORDER BY id ` + order + ` LIMIT ` + p.add(limitArg(pg.Limit))
-	if pg.Offset > 0 && pg.AfterID == 0 && pg.BeforeID == 0 {
-		tail += ` OFFSET ` + p.add(pg.Offset)
-	}
-	return where, tail, backwards
-}
-
 // ListGroups returns one page of the realm's active groups matching f.
 func (s *Store) ListGroups(ctx context.Context, realmID int64, f directory.GroupFilter, pg directory.Page) ([]directory.Group, error) {
 	var p params
-	where, tail, backwards := keyset(&p, groupWhere(&p, realmID, f), pg)
-	out, err := all(ctx, s.pool, scanGroup, `SELECT `+groupColumns+` FROM groups WHERE `+where+tail, p...)
+	query, backwards := keysetPage(&p, `SELECT `+groupColumns+` FROM groups`, "id", groupWhere(&p, realmID, f), pg)
+	out, err := all(ctx, s.pool, scanGroup, query, p...)
 	if err != nil {
 		return nil, err
 	}
@@ -366,8 +343,8 @@ func groupMembershipWhere(p *params, realmID int64, f directory.GroupMembershipF
 // ListGroupMemberships returns one page of the memberships matching f.
 func (s *Store) ListGroupMemberships(ctx context.Context, realmID int64, f directory.GroupMembershipFilter, pg directory.Page) ([]directory.GroupMembership, error) {
 	var p params
-	where, tail, backwards := keyset(&p, groupMembershipWhere(&p, realmID, f), pg)
-	out, err := all(ctx, s.pool, scanGroupMembership, `SELECT `+groupMembershipColumns+` FROM group_memberships m WHERE `+where+tail, p...)
+	query, backwards := keysetPage(&p, `SELECT `+groupMembershipColumns+` FROM group_memberships m`, "id", groupMembershipWhere(&p, realmID, f), pg)
+	out, err := all(ctx, s.pool, scanGroupMembership, query, p...)
 	if err != nil {
 		return nil, err
 	}
@@ -394,8 +371,8 @@ func groupUsersWhere(p *params, realmID, groupID int64, f directory.UserFilter) 
 // ListGroupUsers returns one page of a group's users matching f.
 func (s *Store) ListGroupUsers(ctx context.Context, realmID, groupID int64, f directory.UserFilter, pg directory.Page) ([]directory.User, error) {
 	var p params
-	where, tail, backwards := keyset(&p, groupUsersWhere(&p, realmID, groupID, f), pg)
-	users, err := all(ctx, s.pool, scanUser, `SELECT `+userColumns+` FROM users WHERE `+where+tail, p...)
+	query, backwards := keysetPage(&p, `SELECT `+userColumns+` FROM users`, "id", groupUsersWhere(&p, realmID, groupID, f), pg)
+	users, err := all(ctx, s.pool, scanUser, query, p...)
 	if err != nil {
 		return nil, err
 	}

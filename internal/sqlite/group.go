@@ -185,38 +185,11 @@ func groupWhere(realmID int64, f directory.GroupFilter) (string, []any) {
 	return strings.Join(where, " AND "), args
 }
 
-// keyset adds p's keyset condition on column id to where, and returns the
-// ORDER BY direction, LIMIT/OFFSET clause and whether the rows come back
-// reversed (a "before" page, read backwards from its cursor).
-func keyset(where string, args []any, p directory.Page) (string, []any, string, bool) {
-	desc := p.Descending
-	switch {
-	case p.AfterID != 0 && !desc, p.BeforeID != 0 && desc:
-		where += " AND id > ?"
-		args = append(args, max(p.AfterID, p.BeforeID))
-	case p.AfterID != 0 && desc, p.BeforeID != 0 && !desc:
-		where += " AND id < ?"
-		args = append(args, max(p.AfterID, p.BeforeID))
-	}
-	backwards := p.BeforeID != 0
-	order := "ASC"
-	if desc != backwards {
-		order = "DESC"
-	}
-	tail := ` ORDER BY id ` + order + ` LIMIT ?`
-	args = append(args, p.Limit)
-	if p.Offset > 0 && p.AfterID == 0 && p.BeforeID == 0 {
-		tail += ` OFFSET ?`
-		args = append(args, p.Offset)
-	}
-	return where, args, tail, backwards
-}
-
 // ListGroups returns one page of the realm's active groups matching f.
 func (s *Store) ListGroups(ctx context.Context, realmID int64, f directory.GroupFilter, p directory.Page) ([]directory.Group, error) {
 	where, args := groupWhere(realmID, f)
-	where, args, tail, backwards := keyset(where, args, p)
-	rows, err := s.read.QueryContext(ctx, `SELECT `+groupColumns+` FROM groups WHERE `+where+tail, args...)
+	query, args, backwards := keysetPage(`SELECT `+groupColumns+` FROM groups`, "id", where, args, p)
+	rows, err := s.read.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -381,8 +354,8 @@ func groupMembershipWhere(realmID int64, f directory.GroupMembershipFilter) (str
 // ListGroupMemberships returns one page of the memberships matching f.
 func (s *Store) ListGroupMemberships(ctx context.Context, realmID int64, f directory.GroupMembershipFilter, p directory.Page) ([]directory.GroupMembership, error) {
 	where, args := groupMembershipWhere(realmID, f)
-	where, args, tail, backwards := keyset(where, args, p)
-	rows, err := s.read.QueryContext(ctx, `SELECT `+groupMembershipColumns+` FROM group_memberships m WHERE `+where+tail, args...)
+	query, args, backwards := keysetPage(`SELECT `+groupMembershipColumns+` FROM group_memberships m`, "id", where, args, p)
+	rows, err := s.read.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -419,8 +392,8 @@ func groupUsersWhere(realmID, groupID int64, f directory.UserFilter) (string, []
 // ListGroupUsers returns one page of a group's users matching f.
 func (s *Store) ListGroupUsers(ctx context.Context, realmID, groupID int64, f directory.UserFilter, p directory.Page) ([]directory.User, error) {
 	where, args := groupUsersWhere(realmID, groupID, f)
-	where, args, tail, backwards := keyset(where, args, p)
-	users, err := s.queryUsers(ctx, `SELECT `+userColumns+` FROM users WHERE `+where+tail, args...)
+	query, args, backwards := keysetPage(`SELECT `+userColumns+` FROM users`, "id", where, args, p)
+	users, err := s.queryUsers(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
