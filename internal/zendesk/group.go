@@ -482,17 +482,9 @@ func groupMembershipInput(obj map[string]json.RawMessage) (directory.GroupMember
 // ≤ 100, as a job. Admins only.
 func (h *Handler) createManyGroupMemberships(w http.ResponseWriter, r *http.Request) error {
 	return h.submitJob(w, r, directory.JobCreateGroupMemberships, func() ([]directory.JobItem, error) {
-		return decodeJobList(r, "group_memberships", func(el json.RawMessage) directory.JobItem {
-			var item directory.JobItem
-			var obj map[string]json.RawMessage
-			if err := json.Unmarshal(el, &obj); err != nil || obj == nil {
-				item.Problem = invalidItem("group_membership", "must be a JSON object")
-				return item
-			}
+		return decodeObjectItems(r, "group_memberships", "group_membership", func(obj map[string]json.RawMessage) directory.JobItem {
 			in, err := groupMembershipInput(obj)
-			item.GroupMembership = in
-			item.Problem = itemProblem(err)
-			return item
+			return directory.JobItem{GroupMembership: in, Problem: itemProblem(err)}
 		})
 	})
 }

@@ -286,6 +286,19 @@ func decodeUsers(r *http.Request, selector bool) ([]directory.JobItem, error) {
 	return decodeJobList(r, "users", func(el json.RawMessage) directory.JobItem { return decodeJobItem(el, selector) })
 }
 
+// decodeObjectItems is decodeJobList for lists of objects: an element
+// that is not a JSON object fails alone, as a problem of one record
+// (named by one); the others are read by item.
+func decodeObjectItems(r *http.Request, key, one string, item func(map[string]json.RawMessage) directory.JobItem) ([]directory.JobItem, error) {
+	return decodeJobList(r, key, func(el json.RawMessage) directory.JobItem {
+		var obj map[string]json.RawMessage
+		if err := json.Unmarshal(el, &obj); err != nil || obj == nil {
+			return directory.JobItem{Problem: invalidItem(one, "must be a JSON object")}
+		}
+		return item(obj)
+	})
+}
+
 // decodeJobList reads the {key: [...]} body of a bulk request, one item
 // per element, decoded by decode.
 func decodeJobList(r *http.Request, key string, decode func(json.RawMessage) directory.JobItem) ([]directory.JobItem, error) {

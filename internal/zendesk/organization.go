@@ -798,17 +798,9 @@ func (h *Handler) destroyManyOrganizations(w http.ResponseWriter, r *http.Reques
 // {"organization_memberships": [...]}, ≤ 100, as a job.
 func (h *Handler) createManyOrganizationMemberships(w http.ResponseWriter, r *http.Request) error {
 	return h.submitJob(w, r, directory.JobCreateMemberships, func() ([]directory.JobItem, error) {
-		return decodeJobList(r, "organization_memberships", func(el json.RawMessage) directory.JobItem {
-			var item directory.JobItem
-			var obj map[string]json.RawMessage
-			if err := json.Unmarshal(el, &obj); err != nil || obj == nil {
-				item.Problem = invalidItem("organization_membership", "must be a JSON object")
-				return item
-			}
+		return decodeObjectItems(r, "organization_memberships", "organization_membership", func(obj map[string]json.RawMessage) directory.JobItem {
 			in, err := membershipInput(obj)
-			item.Membership = in
-			item.Problem = itemProblem(err)
-			return item
+			return directory.JobItem{Membership: in, Problem: itemProblem(err)}
 		})
 	})
 }
