@@ -20,10 +20,6 @@ const (
 	saltLen      = 16
 )
 
-// MinPasswordLength is the shortest password accepted; the directory
-// owns the rule.
-const MinPasswordLength = directory.MinPasswordLength
-
 // Passwords is the argon2id directory.PasswordHasher, which the
 // directory's password rules hash and check with.
 var Passwords directory.PasswordHasher = argon2idHasher{}

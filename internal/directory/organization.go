@@ -341,16 +341,14 @@ func (s *Service) organizationGroup(ctx context.Context, o *Organization, id *in
 		o.GroupID = 0
 		return nil
 	}
-	g, err := s.store.GroupByID(ctx, o.RealmID, *id)
-	if KindOf(err) == KindNotFound || (err == nil && g.Deleted()) {
-		var v Invalid
-		v.Add("group_id", "InvalidValue", "is not a group of this account")
-		return v.Err()
-	}
-	if err != nil {
+	var v Invalid
+	if err := s.checkGroupRef(ctx, o.RealmID, "group_id", *id, &v); err != nil {
 		return err
 	}
-	o.GroupID = g.ID
+	if err := v.Err(); err != nil {
+		return err
+	}
+	o.GroupID = *id
 	return nil
 }
 

@@ -10,7 +10,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
 )
 
 // SigninStore is what the realm sign-in needs from a store: settings,
@@ -276,7 +275,7 @@ func (s *Signin) Signup(ctx context.Context, realm *Realm, name, email, password
 	if trimmed(email) == "" {
 		v.Add("email", "BlankValue", "can't be blank")
 	}
-	checkPassword(&v, password)
+	checkNewPassword(&v, email, password)
 	if err := v.Err(); err != nil {
 		return nil, "", err
 	}
@@ -310,18 +309,6 @@ func (s *Signin) Signup(ctx context.Context, realm *Realm, name, email, password
 		return nil, "", err
 	}
 	return u, token, nil
-}
-
-// checkPassword adds a problem when password is too short or too long
-// (MinPasswordLength, MaxPasswordLength), as the password endpoints check.
-func checkPassword(v *Invalid, password string) {
-	n := utf8.RuneCountInString(password)
-	switch {
-	case !utf8.ValidString(password) || n < MinPasswordLength:
-		v.Add("password", "InvalidValue", fmt.Sprintf("is too short (minimum is %d characters)", MinPasswordLength))
-	case n > MaxPasswordLength:
-		v.Add("password", "InvalidValue", fmt.Sprintf("is too long (maximum is %d characters)", MaxPasswordLength))
-	}
 }
 
 // ErrLoginFailed is the one answer to a wrong email or password: it does
@@ -464,8 +451,12 @@ func (s *Signin) ResetPassword(ctx context.Context, realm *Realm, secret, passwo
 	if err != nil {
 		return err
 	}
+	u, err := s.store.UserByID(ctx, realm.ID, t.UserID)
+	if err != nil {
+		return err
+	}
 	var v Invalid
-	checkPassword(&v, password)
+	checkNewPassword(&v, u.Email, password)
 	if password != confirmation {
 		v.Add("password_confirmation", "InvalidValue", "doesn't match the password")
 	}
@@ -483,10 +474,7 @@ func (s *Signin) ResetPassword(ctx context.Context, realm *Realm, secret, passwo
 		return err
 	}
 	// A customer who proves they read their mail may try again at once.
-	u, err := s.store.UserByID(ctx, realm.ID, t.UserID)
-	if err == nil {
-		err = s.store.ClearLoginFailures(ctx, realm.ID, NormalizeEmail(u.Email))
-	}
+	err = s.store.ClearLoginFailures(ctx, realm.ID, NormalizeEmail(u.Email))
 	s.record(ctx, realm.ID, t.UserID, EventPasswordReset, MethodDirect, c)
 	return err
 }
@@ -517,7 +505,7 @@ func (s *Signin) ChangePassword(ctx context.Context, realmID int64, u *User, cur
 	if u.PasswordHash != "" && !s.passwords.VerifyPassword(u.PasswordHash, current) {
 		v.Add("current_password", "InvalidValue", "is not your current password")
 	}
-	checkPassword(&v, password)
+	checkNewPassword(&v, u.Email, password)
 	if password != confirmation {
 		v.Add("password_confirmation", "InvalidValue", "doesn't match the password")
 	}

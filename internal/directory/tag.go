@@ -10,12 +10,9 @@ func (s *Service) UserTags(ctx context.Context, a Actor, id int64) ([]string, er
 	if err := requireStaff(a); err != nil {
 		return nil, err
 	}
-	u, err := s.store.UserByID(ctx, a.RealmID, id)
+	u, err := s.activeUser(ctx, a.RealmID, id)
 	if err != nil {
 		return nil, err
-	}
-	if !u.Active() {
-		return nil, ErrNotFound
 	}
 	return u.Tags, nil
 }

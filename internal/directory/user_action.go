@@ -2,6 +2,7 @@ package directory
 
 import (
 	"context"
+	"fmt"
 	"time"
 	"unicode/utf8"
 )
@@ -35,9 +36,24 @@ const (
 // passwordRequirements are the rules of a new password, as
 // /password/requirements lists them.
 var passwordRequirements = []string{
-	"must be at least 8 characters",
-	"must be at most 128 characters",
+	fmt.Sprintf("must be at least %d characters", MinPasswordLength),
+	fmt.Sprintf("must be at most %d characters", MaxPasswordLength),
 	"must be different from email address",
+}
+
+// checkNewPassword adds to v the rules a new password of the user with
+// email breaks: the one check for the password endpoints and for realm
+// sign-up, reset and change.
+func checkNewPassword(v *Invalid, email, password string) {
+	n := utf8.RuneCountInString(password)
+	switch {
+	case !utf8.ValidString(password) || n < MinPasswordLength:
+		v.Add("password", "InvalidValue", passwordRequirements[0])
+	case n > MaxPasswordLength:
+		v.Add("password", "InvalidValue", passwordRequirements[1])
+	case email != "" && NormalizeEmail(password) == NormalizeEmail(email):
+		v.Add("password", "InvalidValue", passwordRequirements[2])
+	}
 }
 
 // UserRelated counts what refers to a user. Clientele has no tickets and
@@ -214,15 +230,7 @@ func (s *Service) ChangePassword(ctx context.Context, a Actor, id int64, previou
 
 func (s *Service) storePassword(ctx context.Context, u *User, password string, h PasswordHasher) error {
 	var v Invalid
-	n := utf8.RuneCountInString(password)
-	switch {
-	case !utf8.ValidString(password) || n < MinPasswordLength:
-		v.Add("password", "InvalidValue", passwordRequirements[0])
-	case n > MaxPasswordLength:
-		v.Add("password", "InvalidValue", passwordRequirements[1])
-	case u.Email != "" && NormalizeEmail(password) == u.Email:
-		v.Add("password", "InvalidValue", passwordRequirements[2])
-	}
+	checkNewPassword(&v, u.Email, password)
 	if err := v.Err(); err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package directory
 
 import (
+	"cmp"
 	"context"
 	"math"
 	"regexp"
@@ -547,6 +548,10 @@ func applyFieldOptions(v *Invalid, f *UserField, inputs []FieldOptionInput) {
 		}
 		o.Position = i
 		if in.Position != nil {
+			if *in.Position < 0 || *in.Position > math.MaxInt32 {
+				v.Add("custom_field_options", "InvalidValue", "option positions must be from 0 to 2147483647")
+				continue
+			}
 			o.Position = *in.Position
 		}
 		if in.Name != nil {
@@ -572,7 +577,7 @@ func applyFieldOptions(v *Invalid, f *UserField, inputs []FieldOptionInput) {
 		values[o.Value] = true
 		out = append(out, o)
 	}
-	slices.SortStableFunc(out, func(a, b FieldOption) int { return a.Position - b.Position })
+	slices.SortStableFunc(out, func(a, b FieldOption) int { return cmp.Compare(a.Position, b.Position) })
 	f.Options = out
 }
 

@@ -123,3 +123,20 @@ func TestUserFieldRules(t *testing.T) {
 		t.Errorf("inactive field cleared: %v, %v", u.UserFields, err)
 	}
 }
+
+// TestUserFieldOptionPosition checks that an option position the stores
+// cannot hold is refused with a 422-kind error, not passed on.
+func TestUserFieldOptionPosition(t *testing.T) {
+	e := newEnv(t)
+	e.defineField(t, directory.UserFieldInput{Key: ptr("plan"), Title: ptr("Plan"), Type: ptr("dropdown"),
+		Options: &[]directory.FieldOptionInput{{Name: ptr("Gold"), Value: ptr("gold")}}})
+	for _, pos := range []int{-1, 3000000000} {
+		_, _, _, err := e.svc.PutUserFieldOption(e.ctx, e.opA, "plan", directory.FieldOptionInput{Name: ptr("X"), Value: ptr("x"), Position: ptr(pos)})
+		if directory.KindOf(err) != directory.KindInvalid {
+			t.Errorf("position %d: %v, want a validation error", pos, err)
+		}
+	}
+	if f, _ := e.svc.UserField(e.ctx, e.opA, "plan"); len(f.Options) != 1 {
+		t.Errorf("options after refused writes = %+v", f.Options)
+	}
+}

@@ -314,5 +314,5 @@ func TestGroupStoreContract(t *testing.T) {
 
 func TestSideloadStoreContract(t *testing.T) {
 	pgtest.DSN(t)
-	storetest.RunSideloads(t, pgtest.Open)
+	storetest.RunSideloads(t, pgtest.OpenEmptied)
 }
