@@ -22,6 +22,8 @@ type Store interface {
 	UserActionStore   // user_action.go
 	OrganizationStore // organization.go
 	SigninStore       // signin.go
+	NotificationStore // notification.go
+	AdminStore        // admin.go
 	SideloadStore     // sideload.go
 
 	// Migrate applies the embedded migrations not yet applied.

@@ -87,8 +87,13 @@ type UserField struct {
 	// RelationshipFilter is a lookup field's filter, kept as sent; nil
 	// for none.
 	RelationshipFilter map[string]any
-	CreatedAt          time.Time
-	UpdatedAt          time.Time
+	// CustomerVisible shows the field to the customer in the Customers
+	// API's me; CustomerEditable (which needs CustomerVisible) lets them
+	// change it there. Modyo's "visible to" and "editable by site users".
+	CustomerVisible  bool
+	CustomerEditable bool
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
 }
 
 // FieldOption is one choice of a dropdown or multiselect field. Value is
@@ -123,6 +128,9 @@ type UserFieldInput struct {
 	// filter (nil clears it).
 	RelationshipFilter    map[string]any
 	SetRelationshipFilter bool
+	// CustomerVisible and CustomerEditable set the Customers API flags.
+	CustomerVisible  *bool
+	CustomerEditable *bool
 }
 
 // FieldOptionInput is an option as sent: ID 0 creates one.
@@ -490,6 +498,15 @@ func applyUserFieldInput(v *Invalid, f *UserField, in UserFieldInput, creating b
 	}
 	if in.Active != nil {
 		f.Active = *in.Active
+	}
+	if in.CustomerVisible != nil {
+		f.CustomerVisible = *in.CustomerVisible
+	}
+	if in.CustomerEditable != nil {
+		f.CustomerEditable = *in.CustomerEditable
+	}
+	if f.CustomerEditable && !f.CustomerVisible {
+		v.Add("customer_editable", "InvalidValue", "a field customers edit must be visible to them")
 	}
 	switch f.Type {
 	case FieldRegexp:

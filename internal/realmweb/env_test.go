@@ -213,7 +213,7 @@ func (b *browser) sessionCookie(realm string) *http.Cookie {
 // events returns the realm's event types, oldest first.
 func (e *env) events(realm *directory.Realm) []directory.Event {
 	e.t.Helper()
-	events, err := e.store.ListEvents(context.Background(), realm.ID, 0, directory.Page{Limit: 100})
+	events, err := e.store.ListEvents(context.Background(), realm.ID, 0, directory.EventQuery{Page: directory.Page{Limit: 100}})
 	if err != nil {
 		e.t.Fatal(err)
 	}
