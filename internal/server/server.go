@@ -37,8 +37,10 @@ type Config struct {
 // log, around the routes.
 func NewHandler(c Config) http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("/api/v2/", c.Zendesk)
-	mux.Handle("/api/v2", c.Zendesk)
+	if c.Zendesk != nil {
+		mux.Handle("/api/v2/", c.Zendesk)
+		mux.Handle("/api/v2", c.Zendesk)
+	}
 	if c.Realms != nil {
 		mux.Handle("/realms/", c.Realms)
 	}
