@@ -152,7 +152,9 @@ type cred func(r *http.Request)
 
 // cookie sends l's session cookie.
 func (l *login) cookie() cred {
-	return func(r *http.Request) { r.AddCookie(&http.Cookie{Name: auth.SessionCookie(l.realm.UID), Value: l.secret}) }
+	return func(r *http.Request) {
+		r.AddCookie(&http.Cookie{Name: auth.SessionCookie(l.realm.UID), Value: l.secret})
+	}
 }
 
 // bearer sends l's access token.
