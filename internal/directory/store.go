@@ -25,6 +25,7 @@ type Store interface {
 	NotificationStore // notification.go
 	AdminStore        // admin.go
 	SideloadStore     // sideload.go
+	RealmAdminStore   // realm_admin.go
 
 	// Migrate applies the embedded migrations not yet applied.
 	Migrate(ctx context.Context) error

@@ -92,8 +92,15 @@ type UserField struct {
 	// change it there. Modyo's "visible to" and "editable by site users".
 	CustomerVisible  bool
 	CustomerEditable bool
-	CreatedAt        time.Time
-	UpdatedAt        time.Time
+	// Required and Unique are Modyo's flags, enforced on the Customers
+	// API's writes only (UserInput.FieldRules and UpdateProfile): a
+	// required field must have a value, a unique one's value belongs to
+	// one active user. Unique applies to single values (text, numbers,
+	// dates, dropdowns).
+	Required  bool
+	Unique    bool
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // FieldOption is one choice of a dropdown or multiselect field. Value is
@@ -131,6 +138,9 @@ type UserFieldInput struct {
 	// CustomerVisible and CustomerEditable set the Customers API flags.
 	CustomerVisible  *bool
 	CustomerEditable *bool
+	// Required and Unique set Modyo's flags.
+	Required *bool
+	Unique   *bool
 }
 
 // FieldOptionInput is an option as sent: ID 0 creates one.
@@ -504,6 +514,15 @@ func applyUserFieldInput(v *Invalid, f *UserField, in UserFieldInput, creating b
 	}
 	if in.CustomerEditable != nil {
 		f.CustomerEditable = *in.CustomerEditable
+	}
+	if in.Required != nil {
+		f.Required = *in.Required
+	}
+	if in.Unique != nil {
+		f.Unique = *in.Unique
+	}
+	if f.Unique && !slices.Contains(uniqueFieldTypes, f.Type) {
+		v.Add("unique", "InvalidValue", "only text, number, date and dropdown fields can be unique")
 	}
 	if f.CustomerEditable && !f.CustomerVisible {
 		v.Add("customer_editable", "InvalidValue", "a field customers edit must be visible to them")
