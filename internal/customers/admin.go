@@ -86,11 +86,13 @@ func (h *Handler) authenticateAdmin(r *http.Request, realm *directory.Realm) (*a
 		return nil, err
 	}
 	if realm == nil {
-		return nil, errAdminUnauthenticated
+		return nil, h.otherRealmToken(r, token)
 	}
 	at, _, u, err := h.signin.AccessToken(ctx, realm.ID, token)
 	if err != nil {
-		if k := directory.KindOf(err); k == directory.KindNotFound || k == directory.KindUnauthenticated {
+		if k := directory.KindOf(err); k == directory.KindNotFound {
+			return nil, h.otherRealmToken(r, token)
+		} else if k == directory.KindUnauthenticated {
 			return nil, errAdminUnauthenticated
 		}
 		return nil, err
@@ -111,4 +113,19 @@ func (h *Handler) failAdmin(w http.ResponseWriter, r *http.Request, err error) {
 		return
 	}
 	h.fail(w, r, err)
+}
+
+// otherRealmToken answers an admin call whose bearer token is no admin
+// token and no access token of the path's realm: 403 when it is a realm's
+// access token (a realm admin on another realm or on account routes: the
+// caller is known, the call is not theirs), 401 when it is nothing.
+func (h *Handler) otherRealmToken(r *http.Request, token string) error {
+	_, err := h.svc.Store().AccessTokenByHash(r.Context(), directory.HashSecret(token))
+	switch {
+	case err == nil:
+		return errAdminForbidden
+	case directory.KindOf(err) == directory.KindNotFound:
+		return errAdminUnauthenticated
+	}
+	return err
 }

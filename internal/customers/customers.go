@@ -109,6 +109,32 @@ func (h *Handler) routeTable() []Route {
 		{"GET", realm + "/events", h.customer(h.listEvents)},
 		{"POST", realm + "/events", h.trackEvent},
 
+		{"GET", "/api/customers/realms", h.accountAdmin(h.listRealms)},
+		{"POST", "/api/customers/realms", h.accountAdmin(h.createRealm)},
+		{"GET", realm, h.admin(h.showRealm)},
+		{"PUT", realm, h.admin(h.updateRealm)},
+		{"DELETE", realm, h.admin(h.deleteRealm)},
+		{"GET", realm + "/users", h.admin(h.listUsers)},
+		{"POST", realm + "/users", h.admin(h.createUser)},
+		{"GET", realm + "/users/{id}", h.admin(h.showUser)},
+		{"PUT", realm + "/users/{id}", h.admin(h.updateUser)},
+		{"DELETE", realm + "/users/{id}", h.admin(h.deleteUser)},
+		{"POST", realm + "/users/{id}/notifications", h.admin(h.sendUserNotification)},
+		{"POST", realm + "/notifications", h.admin(h.sendNotification)},
+		{"GET", realm + "/custom_fields", h.admin(h.listFields)},
+		{"POST", realm + "/custom_fields", h.admin(h.createField)},
+		{"GET", realm + "/custom_fields/{id}", h.admin(h.showField)},
+		{"PUT", realm + "/custom_fields/{id}", h.admin(h.updateField)},
+		{"DELETE", realm + "/custom_fields/{id}", h.admin(h.deleteField)},
+		{"GET", realm + "/identity_providers", h.admin(h.listIdPs)},
+		{"POST", realm + "/identity_providers", h.admin(h.createIdP)},
+		{"GET", realm + "/identity_providers/{uid}", h.admin(h.showIdP)},
+		{"DELETE", realm + "/identity_providers/{uid}", h.admin(h.deleteIdP)},
+		{"GET", realm + "/oauth_clients", h.admin(h.listOAuthClients)},
+		{"POST", realm + "/oauth_clients", h.admin(h.createOAuthClient)},
+		{"GET", realm + "/oauth_clients/{uid}", h.admin(h.showOAuthClient)},
+		{"DELETE", realm + "/oauth_clients/{uid}", h.admin(h.deleteOAuthClient)},
+
 		{"GET", "/api/profile/me", h.profile(h.showMe)},
 		{"GET", "/api/profile/notifications", h.profile(h.listNotifications)},
 		{"PUT", "/api/profile/notifications/{id}/mark_as_read", h.profile(h.markNotificationRead)},
@@ -180,6 +206,8 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 		writeJSON(w, http.StatusConflict, errorList(de.Message))
 	case directory.KindRateLimited:
 		writeJSON(w, http.StatusTooManyRequests, errorList(de.Message))
+	case directory.KindBadRequest, directory.KindTooMany:
+		writeJSON(w, http.StatusBadRequest, errorList(de.Message))
 	default:
 		h.log.ErrorContext(r.Context(), "customers API", "method", r.Method, "path", r.URL.Path, "err", err)
 		writeJSON(w, http.StatusInternalServerError, errorList("Something went wrong on our side. The error has been logged."))

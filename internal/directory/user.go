@@ -175,6 +175,9 @@ type UserInput struct {
 	// FieldRules enforces the custom fields' required and unique flags,
 	// as the Customers API's writes do (the Zendesk API's do not).
 	FieldRules bool
+	// passwordHash is a new user's password, checked and hashed by
+	// Signin.CreateRealmUser, stored with the user.
+	passwordHash string
 }
 
 // UserFilter selects users in a list or count.
@@ -239,6 +242,7 @@ func (s *Service) CreateUser(ctx context.Context, a Actor, in UserInput) (*User,
 	if org != nil {
 		u.OrganizationID = *org // the store makes it the default membership
 	}
+	u.PasswordHash = in.passwordHash
 	if err := s.store.CreateUser(ctx, a.RealmID, u, ids); err != nil {
 		return nil, err
 	}

@@ -141,7 +141,15 @@ type UserFieldInput struct {
 	// Required and Unique set Modyo's flags.
 	Required *bool
 	Unique   *bool
+	// MaxFields, when not 0, is the most fields the realm may have for a
+	// create to pass: the Customers API's MaxCustomerFields.
+	MaxFields int
 }
+
+// MaxCustomerFields is Modyo's limit of custom fields per realm, which
+// the Customers API's creates keep; the Zendesk API keeps its own,
+// MaxUserFields.
+const MaxCustomerFields = 20
 
 // FieldOptionInput is an option as sent: ID 0 creates one.
 type FieldOptionInput struct {
@@ -287,6 +295,8 @@ func (s *Service) CreateUserField(ctx context.Context, a Actor, in UserFieldInpu
 	}
 	if len(fields) >= MaxUserFields {
 		v.Add("base", "TooManyFields", "a realm may have at most "+strconv.Itoa(MaxUserFields)+" user fields")
+	} else if in.MaxFields > 0 && len(fields) >= in.MaxFields {
+		v.Add("base", "TooManyFields", "a realm may have at most "+strconv.Itoa(in.MaxFields)+" custom fields")
 	}
 	applyUserFieldInput(&v, f, in, true)
 	if err := v.Err(); err != nil {
