@@ -215,9 +215,11 @@ func (h *Handler) listUsers(w http.ResponseWriter, r *http.Request, a *adminCall
 			return err
 		}
 	} else {
-		q, err := search.Parse(query, h.svc.Now())
-		if err != nil {
-			return invalid("query", err.Error())
+		var q directory.UserQuery
+		if query != "" {
+			if q, err = search.Parse(query, h.svc.Now()); err != nil {
+				return invalid("query", err.Error())
+			}
 		}
 		q.Verified = verified
 		if active != nil {
