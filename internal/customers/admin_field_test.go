@@ -91,11 +91,11 @@ func TestAdminCustomFields(t *testing.T) {
 		// Bad input: 422 by field, nothing stored.
 		before := len(stored(e.acme))
 		for body, want := range map[string]string{
-			`{"key":"x","name":"X","type":"hologram"}`:        `{"errors":{"type":["must be one of checkbox, date, dropdown, paragraph, number, choice, text"]}}`,
-			`{"key":"x","name":"X"}`:                          `{"errors":{"type":["can't be blank"]}}`,
-			`{"key":"plan","name":"X","type":"text"}`:         `{"errors":{"key":["has already been taken"]}}`,
-			`{"key":"x y","name":"","type":"text"}`:           `{"errors":{"key":["may contain only letters, digits and underscores, not only digits, at most 64 characters"],"name":["cannot be blank"]}}`,
-			`{"key":"x","name":"X","type":"dropdown"}`:        `{"errors":{"options":["must have at least one option"]}}`,
+			`{"key":"x","name":"X","type":"hologram"}`:               `{"errors":{"type":["must be one of checkbox, date, dropdown, paragraph, number, choice, text"]}}`,
+			`{"key":"x","name":"X"}`:                                 `{"errors":{"type":["can't be blank"]}}`,
+			`{"key":"plan","name":"X","type":"text"}`:                `{"errors":{"key":["has already been taken"]}}`,
+			`{"key":"x y","name":"","type":"text"}`:                  `{"errors":{"key":["may contain only letters, digits and underscores, not only digits, at most 64 characters"],"name":["cannot be blank"]}}`,
+			`{"key":"x","name":"X","type":"dropdown"}`:               `{"errors":{"options":["must have at least one option"]}}`,
 			`{"key":"x","name":"X","type":"checkbox","unique":true}`: `{"errors":{"unique":["only text, number, date and dropdown fields can be unique"]}}`,
 			`{"key":"x","name":"X","type":"text","editable":true}`:   `{"errors":{"editable":["a field customers edit must be visible to them"]}}`,
 			`{"key":`: ``,

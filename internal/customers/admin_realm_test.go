@@ -187,12 +187,12 @@ func TestAdminRealms(t *testing.T) {
 
 		// Bad input: 422 by field, and nothing stored.
 		for body, want := range map[string]string{
-			`{"uid":"Bad UID","name":""}`: `{"errors":{"name":["is too short (minimum is 1 characters)"],"uid":["must be 1 to 63 lowercase letters, digits or dashes, starting with a letter or digit"]}}`,
+			`{"uid":"Bad UID","name":""}`:                                               `{"errors":{"name":["is too short (minimum is 1 characters)"],"uid":["must be 1 to 63 lowercase letters, digits or dashes, starting with a letter or digit"]}}`,
 			`{"uid":"delta","name":"D","settings":{"session_lifetime":60}}`:             `{"errors":{"session_lifetime":["must be between 15 minutes and 90 days"]}}`,
 			`{"uid":"delta","name":"D","settings":{"session_lifetime":99999999999999}}`: `{"errors":{"session_lifetime":["must be between 15 minutes and 90 days"]}}`,
 			`{"uid":"delta","name":"D","settings":{"idle_timeout":60}}`:                 `{"errors":{"idle_timeout":["must be 0 (none) or between 5 minutes and 6 hours"]}}`,
 			`{"uid":"delta","name":"D","settings":{"allowed_origins":["ftp://x"]}}`:     `{"errors":{"allowed_origins":["\"ftp://x\" is not an origin like https://shop.example"]}}`,
-			`{"uid":"acme","name":"Again"}`: `{"errors":{"uid":["has already been taken"]}}`,
+			`{"uid":"acme","name":"Again"}`:                                             `{"errors":{"uid":["has already been taken"]}}`,
 		} {
 			r := e.do("POST", "/api/customers/realms", body, a.account)
 			wantStatus(t, r, http.StatusUnprocessableEntity)
