@@ -9,19 +9,19 @@ import "context"
 // same transaction.
 func (s *Signin) CreateRealmUser(ctx context.Context, a Actor, in UserInput, password *string) (*User, error) {
 	in.FieldRules = true
+	var hash string
 	if password != nil {
 		var v Invalid
 		checkNewPassword(&v, NormalizeEmail(deref(in.Email, "")), *password)
 		if err := v.Err(); err != nil {
 			return nil, err
 		}
-		hash, err := s.passwords.HashPassword(*password)
-		if err != nil {
+		var err error
+		if hash, err = s.passwords.HashPassword(*password); err != nil {
 			return nil, err
 		}
-		in.passwordHash = hash
 	}
-	return s.svc.CreateUser(ctx, a, in)
+	return s.svc.createUser(ctx, a, in, hash)
 }
 
 // UpdateRealmUser updates a user through the Customers API's

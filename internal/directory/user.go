@@ -175,9 +175,6 @@ type UserInput struct {
 	// FieldRules enforces the custom fields' required and unique flags,
 	// as the Customers API's writes do (the Zendesk API's do not).
 	FieldRules bool
-	// passwordHash is a new user's password, checked and hashed by
-	// Signin.CreateRealmUser, stored with the user.
-	passwordHash string
 }
 
 // UserFilter selects users in a list or count.
@@ -205,6 +202,12 @@ type Page struct {
 // may create anyone. A user created with only a name gets Zendesk's
 // defaults.
 func (s *Service) CreateUser(ctx context.Context, a Actor, in UserInput) (*User, error) {
+	return s.createUser(ctx, a, in, "")
+}
+
+// createUser is CreateUser storing passwordHash ("" for none) with the
+// user, in the same transaction.
+func (s *Service) createUser(ctx context.Context, a Actor, in UserInput, passwordHash string) (*User, error) {
 	if err := requireStaff(a); err != nil {
 		return nil, err
 	}
@@ -242,7 +245,7 @@ func (s *Service) CreateUser(ctx context.Context, a Actor, in UserInput) (*User,
 	if org != nil {
 		u.OrganizationID = *org // the store makes it the default membership
 	}
-	u.PasswordHash = in.passwordHash
+	u.PasswordHash = passwordHash
 	if err := s.store.CreateUser(ctx, a.RealmID, u, ids); err != nil {
 		return nil, err
 	}
