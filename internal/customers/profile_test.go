@@ -29,7 +29,7 @@ func TestUpdateMe(t *testing.T) {
 	eachEngine(t, func(t *testing.T, e *env) {
 		ctx := context.Background()
 		e.field(e.acme, "nickname", directory.FieldText, true, true)
-		e.field(e.acme, "plan", directory.FieldText, true, false)  // visible, read-only
+		e.field(e.acme, "plan", directory.FieldText, true, false)      // visible, read-only
 		e.field(e.acme, "score", directory.FieldInteger, false, false) // hidden
 		e.field(e.beta, "nickname", directory.FieldText, true, true)
 		if _, err := e.svc.UpdateUser(ctx, directory.Operator(e.acme.ID), e.carla.ID, directory.UserInput{
