@@ -32,8 +32,12 @@ func TestEvents(t *testing.T) {
 			t.Errorf("created = %v", created)
 		}
 		e.clock.advance(time.Minute)
-		r = e.do("POST", "/api/customers/realms/acme/events", map[string]any{"e_c": "video", "e_a": "play"}, carla.bearer())
+		r = e.do("POST", "/api/customers/realms/acme/events", map[string]any{"e_c": "video", "e_a": "play"}, carla.cookie())
 		wantStatus(t, r, http.StatusCreated)
+		// The cookie from another site may not record events (CSRF).
+		r = e.do("POST", "/api/customers/realms/acme/events", map[string]any{"e_c": "video", "e_a": "stop"}, carla.cookie(),
+			header("Sec-Fetch-Site", "cross-site"), header("Origin", "https://evil.example"))
+		wantStatus(t, r, http.StatusForbidden)
 
 		// Bad input: a clear 422, nothing stored.
 		r = e.do("POST", "/api/customers/realms/acme/events", map[string]any{"e_c": "has space"}, carla.bearer())
