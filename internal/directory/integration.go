@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // IntegrationStore keeps the realms' integrations with other services.
@@ -58,14 +59,14 @@ var errNoSealerIntegration = Errorf(KindBadRequest, "integrations need CLIENTELE
 
 // SetZendeskIntegration validates in and makes it the realm's Zendesk
 // integration, sealing its secret; it replaces the realm's integration if
-// it has one.
-func (s *Signin) SetZendeskIntegration(ctx context.Context, realmID int64, in ZendeskInput) (*ZendeskIntegration, error) {
+// it has one. created reports that the realm had none.
+func (s *Signin) SetZendeskIntegration(ctx context.Context, realmID int64, in ZendeskInput) (z *ZendeskIntegration, created bool, err error) {
 	if s.sealer == nil {
-		return nil, errNoSealerIntegration
+		return nil, false, errNoSealerIntegration
 	}
 	old, err := s.store.ZendeskIntegration(ctx, realmID)
 	if err != nil && KindOf(err) != KindNotFound {
-		return nil, err
+		return nil, false, err
 	}
 	var v Invalid
 	name := trimmed(in.Name)
@@ -82,27 +83,29 @@ func (s *Signin) SetZendeskIntegration(ctx context.Context, realmID int64, in Ze
 	switch {
 	case in.Secret == "" && old == nil:
 		v.Add("secret", "BlankValue", "can't be blank")
-	case in.Secret != "" && (strings.TrimSpace(in.Secret) != in.Secret || len(in.Secret) < 4 || len(in.Secret) > maxZendeskSecret):
+	case in.Secret != "" && (strings.TrimSpace(in.Secret) != in.Secret || !utf8.ValidString(in.Secret) ||
+		utf8.RuneCountInString(in.Secret) < 4 || len(in.Secret) > maxZendeskSecret):
 		v.Add("secret", "InvalidValue", "must be 4 to 512 characters without leading or trailing spaces")
 	}
 	if err := v.Err(); err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	now := s.svc.Now()
-	z := &ZendeskIntegration{RealmID: realmID, Name: name, Host: host, CreatedAt: now, UpdatedAt: now}
+	z = &ZendeskIntegration{RealmID: realmID, Name: name, Host: host, CreatedAt: now, UpdatedAt: now}
 	if old != nil {
 		z.CreatedAt, z.SealedSecret, z.SecretHint = old.CreatedAt, old.SealedSecret, old.SecretHint
 	}
 	if in.Secret != "" {
 		if z.SealedSecret, err = s.sealer.Seal(in.Secret); err != nil {
-			return nil, err
+			return nil, false, err
 		}
-		z.SecretHint = in.Secret[len(in.Secret)-4:]
+		runes := []rune(in.Secret)
+		z.SecretHint = string(runes[len(runes)-4:])
 	}
 	if err := s.store.PutZendeskIntegration(ctx, realmID, z); err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	return z, nil
+	return z, old == nil, nil
 }
 
 // zendeskHost reads the host of a Zendesk URL given as a host name
