@@ -52,6 +52,21 @@ func wantAuthErrors(t *testing.T, e *env, path string, bob *login) {
 	r := e.do("GET", "/api/customers/realms/nowhere"+path, nil, bob.bearer())
 	wantStatus(t, r, http.StatusNotFound)
 	wantBody(t, r, `{}`)
+	// A deleted customer's live session is nobody.
+	name, email := "Gone", "gone-"+strings.NewReplacer("/", "-").Replace(path)+"@acme.test"
+	gone, err := e.svc.CreateUser(context.Background(), directory.Operator(e.acme.ID), directory.UserInput{Name: &name, Email: &email})
+	if err != nil {
+		t.Fatal(err)
+	}
+	goneLogin := e.signIn(e.acme, gone)
+	if _, err := e.svc.DeleteUser(context.Background(), directory.Operator(e.acme.ID), gone.ID); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []cred{goneLogin.cookie(), goneLogin.bearer()} {
+		r := e.do("GET", "/api/customers/realms/acme"+path, nil, c)
+		wantStatus(t, r, http.StatusUnauthorized)
+		wantBody(t, r, userSession)
+	}
 }
 
 // TestDeliveryToken checks GET delivery_token on both API generations:
@@ -125,6 +140,19 @@ func TestDeliveryToken(t *testing.T) {
 		}
 
 		wantAuthErrors(t, e, "/delivery_token", bob)
+		// @modyo/sdk calls it cross-origin with the bearer token and
+		// credentials: the preflight allows Authorization, the answer
+		// echoes the origin.
+		r = e.do("OPTIONS", "/api/customers/realms/acme/delivery_token", nil, header("Origin", testOrigin),
+			header("Access-Control-Request-Method", "GET"), header("Access-Control-Request-Headers", "authorization"))
+		if r.status/100 != 2 || !strings.Contains(strings.ToLower(r.header.Get("Access-Control-Allow-Headers")), "authorization") {
+			t.Errorf("preflight: %d %v", r.status, r.header)
+		}
+		r = e.do("GET", "/api/customers/realms/acme/delivery_token", nil, carla.bearer(), header("Origin", testOrigin))
+		wantStatus(t, r, http.StatusOK)
+		if r.header.Get("Access-Control-Allow-Origin") != testOrigin || r.header.Get("Access-Control-Allow-Credentials") != "true" {
+			t.Errorf("cross-origin delivery_token: %v", r.header)
+		}
 		wantBody(t, e.do("GET", "/api/profile/delivery_token", nil), userSession)
 		wantBody(t, e.do("GET", "/api/profile/delivery_token", nil, bearerCred("nope")), userSession)
 		if err := e.signin.Logout(ctx, e.acme.ID, carla.secret, directory.Client{}); err != nil {
