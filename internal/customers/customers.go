@@ -187,6 +187,8 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 		writeJSON(w, http.StatusConflict, errorList(de.Message))
 	case directory.KindRateLimited:
 		writeJSON(w, http.StatusTooManyRequests, errorList(de.Message))
+	case directory.KindBadRequest, directory.KindTooMany:
+		writeJSON(w, http.StatusBadRequest, errorList(de.Message))
 	default:
 		h.log.ErrorContext(r.Context(), "customers API", "method", r.Method, "path", r.URL.Path, "err", err)
 		writeJSON(w, http.StatusInternalServerError, errorList("Something went wrong on our side. The error has been logged."))
