@@ -99,6 +99,10 @@ Usage:
                        [--pkce S256|plain] [--claim CLAIM=FIELD...] [--refresh] [--refresh-anticipation D] [--show-delegation] [--json]
   clientele idp list --realm UID [--json]
   clientele idp delete --realm UID --uid ID
+  clientele integration zendesk set --realm UID --url U [--name N] [--secret S|-] [--json]   (JWT SSO into Zendesk)
+  clientele integration zendesk show|delete --realm UID [--json]
+  clientele account show [--show-secret] [--json]          (the account: delivery token subject and secret)
+  clientele account set --delivery-token-ttl D [--json]
   clientele seed --realm UID --users N [--seed S] [--start K] [--json]
   clientele bench --url URL --token EMAIL/token:TOKEN [--duration 10s] [--rate 0] [--workers N] [--scenarios LIST] [--json]
   clientele version
@@ -122,6 +126,11 @@ func (e *env) run(ctx context.Context, args []string) error {
 	case "bench":
 		return e.bench(ctx, rest)
 	case "realm", "token", "user", "oauth-client", "outbox", "idp", "admin-token":
+		if len(rest) == 0 {
+			return usageError(cmd + ": missing subcommand")
+		}
+		return e.noun(ctx, cmd, rest[0], rest[1:])
+	case "integration", "account":
 		if len(rest) == 0 {
 			return usageError(cmd + ": missing subcommand")
 		}
@@ -175,6 +184,12 @@ func (e *env) noun(ctx context.Context, noun, verb string, args []string) error 
 		return e.idpList(ctx, args)
 	case "idp delete":
 		return e.idpDelete(ctx, args)
+	case "integration zendesk":
+		return e.integrationZendesk(ctx, args)
+	case "account show":
+		return e.accountShow(ctx, args)
+	case "account set":
+		return e.accountSet(ctx, args)
 	}
 	return usageError(fmt.Sprintf("unknown command %q", noun+" "+verb))
 }

@@ -65,6 +65,7 @@ func (e *env) serve(ctx context.Context, args []string) error {
 	jobsCtx, stopJobs := context.WithCancel(ctx)
 	var jobs sync.WaitGroup
 	jobs.Go(func() { svc.RunJobs(jobsCtx, jobWorkers, jobPoll, log) })
+	jobs.Go(func() { svc.RunNotificationSends(jobsCtx, sendPoll, log) })
 	jobs.Go(func() { optimizeEvery(jobsCtx, store, time.Hour, log) })
 	err = server.Serve(ctx, ln, handler, log, 20*time.Second)
 	stopJobs()
@@ -111,6 +112,9 @@ const (
 	jobWorkers = 2
 	jobPoll    = 500 * time.Millisecond
 )
+
+// sendPoll is how often each node looks for notification sends to copy.
+const sendPoll = 2 * time.Second
 
 // NewHandler wires the root handler over store: the service, the
 // authenticator and every API.

@@ -108,6 +108,12 @@ func (h *Handler) routeTable() []Route {
 		{"POST", realm + "/notifications/{id}/mark_as_read", h.customer(h.markNotificationRead)},
 		{"GET", realm + "/events", h.customer(h.listEvents)},
 		{"POST", realm + "/events", h.trackEvent},
+		{"GET", realm + "/delivery_token", h.customer(h.showDeliveryToken)},
+		{"GET", realm + "/integrations/zendesk_token", h.customer(h.showZendeskToken)},
+		{"GET", realm + "/integrations/zendesk_sso_url", h.customer(h.showZendeskSSOURL)},
+		{"GET", realm + "/integrations/zendesk", h.admin(h.showZendeskIntegration)},
+		{"PUT", realm + "/integrations/zendesk", h.admin(h.updateZendeskIntegration)},
+		{"DELETE", realm + "/integrations/zendesk", h.admin(h.deleteZendeskIntegration)},
 
 		{"GET", "/api/customers/realms", h.accountAdmin(h.listRealms)},
 		{"POST", "/api/customers/realms", h.accountAdmin(h.createRealm)},
@@ -139,6 +145,7 @@ func (h *Handler) routeTable() []Route {
 		{"GET", "/api/profile/notifications", h.profile(h.listNotifications)},
 		{"PUT", "/api/profile/notifications/{id}/mark_as_read", h.profile(h.markNotificationRead)},
 		{"POST", "/api/profile/notifications/{id}/mark_as_read", h.profile(h.markNotificationRead)},
+		{"GET", "/api/profile/delivery_token", h.profile(h.showDeliveryToken)},
 	}
 }
 

@@ -2,7 +2,10 @@ package customers_test
 
 import (
 	"context"
+	"maps"
 	"net/http"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -35,6 +38,12 @@ func TestMeCredentials(t *testing.T) {
 				}
 				if v, ok := me["delegated_token"]; !ok || v != nil {
 					t.Errorf("%s %s: delegated_token = %v, %v; want a null key", path, name, v, ok)
+				}
+				keys := slices.Sorted(maps.Keys(me))
+				if got := strings.Join(keys, " "); got != "active avatar created_at custom_fields delegated_token email external_id first_name id "+
+					"last_login_at last_name locale name phone realm_uid second_last_name tags time_zone unread_notifications_count "+
+					"updated_at username uuid verified" {
+					t.Errorf("me's keys: %s", got)
 				}
 			}
 		}
@@ -101,6 +110,77 @@ func TestMeCredentials(t *testing.T) {
 			r := e.do("GET", "/api/customers/realms/acme/me", nil, c)
 			wantStatus(t, r, http.StatusUnauthorized)
 			wantBody(t, r, userSession)
+		}
+	})
+}
+
+// TestDelegatedToken checks me's delegated_token: the provider's token
+// with the seconds left and the absolute expiry when the provider shows
+// delegation information, null when it does not.
+func TestDelegatedToken(t *testing.T) {
+	t.Parallel()
+	eachEngine(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		idp := func(uid string, show bool) *directory.IdentityProvider {
+			p, err := e.signin.CreateIdP(ctx, e.acme.ID, directory.IdPInput{UID: uid, Name: uid, Issuer: "https://idp.example/" + uid,
+				ClientID: "clientele", ClientSecret: "s3cret", Scopes: []string{"openid", "email"}, AuthMethod: directory.IdPAuthBasic,
+				ShowDelegation: show})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return p
+		}
+		signIn := func(p *directory.IdentityProvider, subject, email, token string) string {
+			u, secret, err := e.signin.SignInExternal(ctx, e.acme, p, directory.ExternalIdentity{Subject: subject, Email: email,
+				EmailVerified: true, Name: subject}, directory.ProviderTokens{AccessToken: token, RefreshToken: "r-" + token,
+				ExpiresIn: 300 * time.Second}, directory.Client{UserAgent: "test"})
+			if err != nil || u == nil {
+				t.Fatal(u, err)
+			}
+			return secret
+		}
+		corp := idp("corp", true)
+		quiet := idp("quiet", false)
+		secret := signIn(corp, "sub-1", "carla@acme.test", "eyJ.provider.token")
+		cookie := func(secret string) cred {
+			return func(r *http.Request) { r.AddCookie(&http.Cookie{Name: "clientele_session_acme", Value: secret}) }
+		}
+		e.clock.advance(100 * time.Second)
+		r := e.do("GET", "/api/customers/realms/acme/me", nil, cookie(secret))
+		wantStatus(t, r, http.StatusOK)
+		d, ok := r.json(t)["delegated_token"].(map[string]any)
+		if !ok {
+			t.Fatalf("delegated_token = %s", r.body)
+		}
+		if d["access_token"] != "eyJ.provider.token" || d["access_token_expires_in"] != float64(200) ||
+			d["access_token_expires_in_datetime"] != "2024-05-06T07:13:09.000+00:00" || d["uuid"] == "" || len(d) != 4 {
+			t.Errorf("delegated_token = %v", d)
+		}
+		// The same on the legacy path, and through a bearer token of the
+		// same session.
+		sess, _, err := e.signin.Session(ctx, e.acme.ID, secret)
+		if err != nil {
+			t.Fatal(err)
+		}
+		token, err := e.signin.IssueSessionToken(ctx, sess, []string{"public"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r = e.do("GET", "/api/profile/me", nil, bearerCred(token))
+		wantStatus(t, r, http.StatusOK)
+		if d, _ := r.json(t)["delegated_token"].(map[string]any); d == nil || d["access_token"] != "eyJ.provider.token" {
+			t.Errorf("legacy delegated_token = %s", r.body)
+		}
+
+		// A provider that does not show delegation: null.
+		secret = signIn(quiet, "sub-2", "quiet@acme.test", "hidden-token")
+		r = e.do("GET", "/api/customers/realms/acme/me", nil, cookie(secret))
+		wantStatus(t, r, http.StatusOK)
+		if v, ok := r.json(t)["delegated_token"]; !ok || v != nil {
+			t.Errorf("delegated_token without show delegation = %v", v)
+		}
+		if strings.Contains(string(r.body), "hidden-token") {
+			t.Errorf("the hidden provider token leaked: %s", r.body)
 		}
 	})
 }

@@ -2,6 +2,7 @@ package directory
 
 import (
 	"context"
+	"log/slog"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -9,10 +10,23 @@ import (
 
 // NotificationStore keeps the notifications sent to a realm's customers.
 type NotificationStore interface {
-	// SendNotification gives a copy of n to every active user of the
-	// realm that to selects, in one statement and one transaction, and
-	// returns how many were sent.
-	SendNotification(ctx context.Context, realmID int64, n *Notification, to Recipients) (int64, error)
+	// NotifyUser gives n to its one recipient, n.UserID, and sets its id.
+	NotifyUser(ctx context.Context, realmID int64, n *Notification) error
+	// CreateNotificationSend records a send to every active user of the
+	// realm, or to those with send.Tag, that exist now (LastUserID, which
+	// it sets, is the greatest user id so far), sets send.ID, and returns
+	// how many users it will reach.
+	CreateNotificationSend(ctx context.Context, realmID int64, send *NotificationSend) (int64, error)
+	// CopyNotificationSend gives the send's next recipients after its
+	// cursor, at most limit, their copy, moving the cursor in the same
+	// transaction, and returns the send as it stands after that chunk
+	// (DoneAt set, at at, once no recipient is left). Two callers on the
+	// same send cannot copy a chunk twice; a send already done is
+	// returned as it is.
+	CopyNotificationSend(ctx context.Context, realmID, id int64, limit int, at time.Time) (*NotificationSend, error)
+	// PendingNotificationSends lists sends of every realm not yet done,
+	// oldest first, at most limit.
+	PendingNotificationSends(ctx context.Context, limit int) ([]NotificationSend, error)
 	// ListNotifications returns one offset page of a user's
 	// notifications, unread first, then newest first.
 	ListNotifications(ctx context.Context, realmID, userID int64, offset, limit int) ([]Notification, error)
@@ -40,6 +54,23 @@ type Notification struct {
 
 // Opened reports whether the customer has read the notification.
 func (n *Notification) Opened() bool { return !n.OpenedAt.IsZero() }
+
+// NotificationSend is one notification on its way to many users: every
+// active user of a realm, or those with a tag, as they were when it was
+// sent. Copies are made a chunk of users at a time (see
+// NotificationStore.CopyNotificationSend).
+type NotificationSend struct {
+	ID         int64
+	RealmID    int64
+	Tag        string // "": every user of the realm
+	Subject    string
+	Body       string
+	SentAt     time.Time
+	LastUserID int64 // users created after the send have greater ids
+	Cursor     int64 // users up to this id have their copy
+	Copied     int64 // copies made so far
+	DoneAt     time.Time
+}
 
 // Recipients says who a notification goes to: one user, the users with a
 // tag, or (neither set) every active user of the realm.
@@ -95,8 +126,78 @@ func (s *Service) SendNotification(ctx context.Context, realmID int64, subject, 
 			return 0, ErrNotFound
 		}
 	}
-	n := &Notification{Subject: subject, Body: body, SentAt: s.Now()}
-	return s.store.SendNotification(ctx, realmID, n, to)
+	if to.UserID != 0 {
+		return 1, s.store.NotifyUser(ctx, realmID, &Notification{UserID: to.UserID, Subject: subject, Body: body, SentAt: s.Now()})
+	}
+	send := &NotificationSend{Tag: to.Tag, Subject: subject, Body: body, SentAt: s.Now()}
+	recipients, err := s.store.CreateNotificationSend(ctx, realmID, send)
+	if err != nil {
+		return 0, err
+	}
+	// Copy at once what a second allows, so a small audience has its
+	// notifications when the call returns; RunNotificationSends copies
+	// the rest of a large one.
+	deadline := time.Now().Add(sendInlineFor)
+	for send.DoneAt.IsZero() && time.Now().Before(deadline) {
+		next, err := s.store.CopyNotificationSend(ctx, realmID, send.ID, sendChunk, s.Now())
+		if err != nil {
+			// The send is recorded: the runners finish it.
+			slog.ErrorContext(ctx, "copying a notification send", "realm_id", realmID, "send_id", send.ID, "err", err)
+			break
+		}
+		send = next
+	}
+	return recipients, nil
+}
+
+// sendChunk is how many users one transaction of a send gives their copy:
+// small enough that other writes never wait long behind it.
+const sendChunk = 5000
+
+// sendInlineFor is how long SendNotification copies before leaving the
+// rest of a send to the runners.
+const sendInlineFor = time.Second
+
+// RunNotificationSends copies the sends not yet done, on every node, until
+// ctx ends, looking for new ones every poll. A send interrupted by a
+// restart is finished by the next runner, without giving anyone a second
+// copy.
+func (s *Service) RunNotificationSends(ctx context.Context, poll time.Duration, log *slog.Logger) {
+	t := time.NewTicker(poll)
+	defer t.Stop()
+	for {
+		if _, err := s.RunPendingNotificationSends(ctx); err != nil && ctx.Err() == nil {
+			log.Error("copying notification sends", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// RunPendingNotificationSends copies every pending send to the end and
+// returns how many it finished.
+func (s *Service) RunPendingNotificationSends(ctx context.Context) (int, error) {
+	pending, err := s.store.PendingNotificationSends(ctx, 10)
+	if err != nil {
+		return 0, err
+	}
+	finished := 0
+	for _, send := range pending {
+		cur := &send
+		for cur.DoneAt.IsZero() {
+			if err := ctx.Err(); err != nil {
+				return finished, err
+			}
+			if cur, err = s.store.CopyNotificationSend(ctx, send.RealmID, send.ID, sendChunk, s.Now()); err != nil {
+				return finished, err
+			}
+		}
+		finished++
+	}
+	return finished, nil
 }
 
 // Notifications returns one page of a customer's notifications, unread

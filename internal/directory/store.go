@@ -25,6 +25,8 @@ type Store interface {
 	NotificationStore // notification.go
 	AdminStore        // admin.go
 	SideloadStore     // sideload.go
+	AccountStore      // account.go
+	IntegrationStore  // integration.go
 	RealmAdminStore   // realm_admin.go
 
 	// Migrate applies the embedded migrations not yet applied.

@@ -113,6 +113,6 @@ func (s *Store) RecordLoginFailure(ctx context.Context, realmID int64, key strin
 
 // ClearLoginFailures forgets key's failed logins.
 func (s *Store) ClearLoginFailures(ctx context.Context, realmID int64, key string) error {
-	_, err := s.pool.Exec(ctx, `DELETE FROM login_failures WHERE realm_id = $1 AND email_key = $2`, realmID, key)
+	_, err := s.writer(ctx).Exec(ctx, `DELETE FROM login_failures WHERE realm_id = $1 AND email_key = $2`, realmID, key)
 	return err
 }

@@ -24,19 +24,44 @@ func testNotifications(t *testing.T, s directory.Store) {
 		t.Fatal(err)
 	}
 
-	send := func(realmID int64, subject string, to directory.Recipients, want int64) *directory.Notification {
+	// send delivers to one user directly, or records a send to many and
+	// copies it a user at a time.
+	send := func(realmID int64, subject string, to directory.Recipients, want int64) {
 		t.Helper()
-		n := &directory.Notification{Subject: subject, Body: "<p>" + subject + "</p>", SentAt: epoch}
-		got, err := s.SendNotification(ctx, realmID, n, to)
-		if err != nil || got != want {
-			t.Fatalf("SendNotification(%s) = %d, %v; want %d", subject, got, err, want)
+		if to.UserID != 0 {
+			n := &directory.Notification{UserID: to.UserID, Subject: subject, Body: "<p>" + subject + "</p>", SentAt: epoch}
+			err := s.NotifyUser(ctx, realmID, n)
+			if want == 0 {
+				wantKind(t, err, directory.KindNotFound)
+				return
+			}
+			if err != nil || n.ID == 0 {
+				t.Fatalf("NotifyUser(%s) = %v, id %d", subject, err, n.ID)
+			}
+			return
 		}
-		return n
+		sd := &directory.NotificationSend{Tag: to.Tag, Subject: subject, Body: "<p>" + subject + "</p>", SentAt: epoch}
+		got, err := s.CreateNotificationSend(ctx, realmID, sd)
+		if err != nil || got != want || sd.ID == 0 {
+			t.Fatalf("CreateNotificationSend(%s) = %d, %v (id %d); want %d", subject, got, err, sd.ID, want)
+		}
+		for chunks := 0; sd.DoneAt.IsZero(); chunks++ {
+			if chunks > 10 {
+				t.Fatalf("send %s never done: %+v", subject, sd)
+			}
+			if sd, err = s.CopyNotificationSend(ctx, realmID, sd.ID, 1, epoch); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if sd.Copied != want {
+			t.Errorf("send %s copied %d, want %d", subject, sd.Copied, want)
+		}
 	}
 	send(a.ID, "everyone", directory.Recipients{}, 2) // ann and vic; not the deleted gil
 	send(a.ID, "vips", directory.Recipients{Tag: "vip"}, 1)
 	send(a.ID, "ann only", directory.Recipients{UserID: ua.ID}, 1)
 	send(a.ID, "not in this realm", directory.Recipients{UserID: ub.ID}, 0)
+	send(a.ID, "deleted", directory.Recipients{UserID: gone.ID}, 0)
 	send(b.ID, "beta", directory.Recipients{}, 1)
 
 	list, err := s.ListNotifications(ctx, a.ID, ua.ID, 0, 10)
@@ -145,5 +170,66 @@ func testEventOrder(t *testing.T, s directory.Store) {
 	}
 	if diff := cmp.Diff(map[string]string{"e_c": "a", "e_a": "type", "url": "https://shop.example/"}, events[0].Info); diff != "" {
 		t.Errorf("info (-want +got):\n%s", diff)
+	}
+}
+
+// testNotificationSends checks a send copied in chunks: each user once,
+// users created after the send and deleted users never, two callers on
+// the same send never copying a chunk twice, and the pending list.
+func testNotificationSends(t *testing.T, s directory.Store) {
+	ctx := context.Background()
+	a, b, _, ub := signinFixture(t, s)
+	for _, name := range []string{"u1", "u2", "u3", "u4"} {
+		u := newUser(name)
+		u.Tags = []string{"news"}
+		create(t, s, a.ID, u)
+	}
+	sd := &directory.NotificationSend{Subject: "hello", Body: "b", SentAt: epoch}
+	if n, err := s.CreateNotificationSend(ctx, a.ID, sd); err != nil || n != 5 {
+		t.Fatalf("recipients = %d, %v; want 5 (ann and u1-u4)", n, err)
+	}
+	late := create(t, s, a.ID, newUser("late")) // after the send: no copy
+	pending, err := s.PendingNotificationSends(ctx, 10)
+	if err != nil || len(pending) != 1 || pending[0].ID != sd.ID || pending[0].Cursor != 0 {
+		t.Fatalf("pending = %+v, %v", pending, err)
+	}
+	first, err := s.CopyNotificationSend(ctx, a.ID, sd.ID, 2, epoch)
+	if err != nil || first.Copied != 2 || !first.DoneAt.IsZero() {
+		t.Fatalf("first chunk = %+v, %v", first, err)
+	}
+	// A runner that read the send before the first chunk still starts
+	// from the stored cursor.
+	second, err := s.CopyNotificationSend(ctx, a.ID, sd.ID, 2, epoch)
+	if err != nil || second.Copied != 4 || second.Cursor <= first.Cursor {
+		t.Fatalf("second chunk = %+v, %v", second, err)
+	}
+	at := epoch.Add(time.Minute)
+	last, err := s.CopyNotificationSend(ctx, a.ID, sd.ID, 2, at)
+	if err != nil || last.Copied != 5 || !last.DoneAt.Equal(at) {
+		t.Fatalf("last chunk = %+v, %v", last, err)
+	}
+	again, err := s.CopyNotificationSend(ctx, a.ID, sd.ID, 2, at.Add(time.Hour))
+	if err != nil || again.Copied != 5 || !again.DoneAt.Equal(at) {
+		t.Fatalf("a done send copied again: %+v, %v", again, err)
+	}
+	if pending, _ := s.PendingNotificationSends(ctx, 10); len(pending) != 0 {
+		t.Errorf("pending after done = %+v", pending)
+	}
+	if total, _, _ := s.CountNotifications(ctx, a.ID, late.ID); total != 0 {
+		t.Errorf("a user created after the send got %d", total)
+	}
+	_, err = s.CopyNotificationSend(ctx, b.ID, sd.ID, 2, at)
+	wantKind(t, err, directory.KindNotFound)
+	if n, _, _ := s.CountNotifications(ctx, b.ID, ub.ID); n != 0 {
+		t.Errorf("beta's customer got %d copies", n)
+	}
+	// A tag send counts and reaches only the tagged users.
+	tagged := &directory.NotificationSend{Tag: "news", Subject: "tagged", Body: "b", SentAt: epoch}
+	if n, err := s.CreateNotificationSend(ctx, a.ID, tagged); err != nil || n != 4 {
+		t.Fatalf("tag recipients = %d, %v; want 4", n, err)
+	}
+	done, err := s.CopyNotificationSend(ctx, a.ID, tagged.ID, 100, at)
+	if err != nil || done.Copied != 4 || done.DoneAt.IsZero() {
+		t.Fatalf("tag send = %+v, %v", done, err)
 	}
 }

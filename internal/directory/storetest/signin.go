@@ -26,6 +26,7 @@ func RunSignin(t *testing.T, open Opener) {
 		{"OAuth", testOAuth},
 		{"IdentityProviders", testIdentityProviders},
 		{"Notifications", testNotifications},
+		{"NotificationSends", testNotificationSends},
 		{"EventOrder", testEventOrder},
 	}
 	for _, tc := range tests {

@@ -8,11 +8,34 @@ CREATE TABLE notifications (
     subject    TEXT    NOT NULL,
     body       TEXT    NOT NULL,
     sent_at    INTEGER NOT NULL,
-    opened_at  INTEGER -- NULL while unread
+    opened_at  INTEGER, -- NULL while unread
+    send_id    INTEGER     -- the notification_sends row it was copied from; NULL for one recipient
 );
 -- A customer's notifications, unread first (opened_at IS NULL sorts
 -- first), then newest: the order of the profile and the API.
 CREATE INDEX notifications_user ON notifications (realm_id, user_id, opened_at IS NOT NULL, id DESC);
+
+-- A send to many users (a tag, a realm) is recorded first and copied to
+-- its recipients a chunk of users at a time, each chunk its own
+-- transaction: a million copies in one transaction would hold SQLite's
+-- write lock for half a minute. Users up to cursor have their copy; users
+-- created after the send (id > last_user_id) get none. done_at is set once
+-- the last chunk is copied.
+CREATE TABLE notification_sends (
+    id           INTEGER PRIMARY KEY,
+    realm_id     INTEGER NOT NULL REFERENCES realms (id),
+    tag          TEXT    NOT NULL DEFAULT '', -- '': every user of the realm
+    subject      TEXT    NOT NULL,
+    body         TEXT    NOT NULL,
+    sent_at      INTEGER NOT NULL,
+    last_user_id INTEGER NOT NULL,
+    cursor       INTEGER NOT NULL DEFAULT 0,
+    copied       INTEGER NOT NULL DEFAULT 0,
+    done_at      INTEGER
+);
+CREATE INDEX notification_sends_pending ON notification_sends (id) WHERE done_at IS NULL;
+-- A send gives each user at most one copy.
+CREATE UNIQUE INDEX notifications_send_user ON notifications (send_id, user_id) WHERE send_id IS NOT NULL;
 
 -- A custom event's tracking parameters (category, action, url, ...), as
 -- JSON; '{}' for the sign-in's own events.
