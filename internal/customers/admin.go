@@ -86,11 +86,13 @@ func (h *Handler) authenticateAdmin(r *http.Request, realm *directory.Realm) (*a
 		return nil, err
 	}
 	if realm == nil {
-		return nil, errAdminUnauthenticated
+		return nil, h.otherRealmToken(r, token, nil)
 	}
 	at, _, u, err := h.signin.AccessToken(ctx, realm.ID, token)
 	if err != nil {
-		if k := directory.KindOf(err); k == directory.KindNotFound || k == directory.KindUnauthenticated {
+		if k := directory.KindOf(err); k == directory.KindNotFound {
+			return nil, h.otherRealmToken(r, token, realm)
+		} else if k == directory.KindUnauthenticated {
 			return nil, errAdminUnauthenticated
 		}
 		return nil, err
@@ -111,4 +113,22 @@ func (h *Handler) failAdmin(w http.ResponseWriter, r *http.Request, err error) {
 		return
 	}
 	h.fail(w, r, err)
+}
+
+// otherRealmToken answers an admin call whose bearer token is no admin
+// token and no usable access token of realm (nil on account routes): 403
+// when it is another realm's access token (a realm admin on another realm
+// or on account routes: the caller is known, the call is not theirs), 401
+// when it is nothing, or an expired token of realm.
+func (h *Handler) otherRealmToken(r *http.Request, token string, realm *directory.Realm) error {
+	t, err := h.svc.Store().AccessTokenByHash(r.Context(), directory.HashSecret(token))
+	switch {
+	case err == nil && (realm == nil || t.RealmID != realm.ID):
+		return errAdminForbidden
+	case err == nil:
+		return errAdminUnauthenticated
+	case directory.KindOf(err) == directory.KindNotFound:
+		return errAdminUnauthenticated
+	}
+	return err
 }

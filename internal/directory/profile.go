@@ -75,6 +75,9 @@ func (s *Service) UpdateProfile(ctx context.Context, realmID, userID int64, in P
 		if err := s.applyUserFieldValues(ctx, u, editable, fields); err != nil {
 			return nil, err
 		}
+		if err := s.checkFieldRules(ctx, u, old); err != nil {
+			return nil, err
+		}
 	}
 	current, err := s.store.IdentitiesByUser(ctx, realmID, userID)
 	if err != nil {

@@ -27,6 +27,7 @@ type Store interface {
 	SideloadStore     // sideload.go
 	AccountStore      // account.go
 	IntegrationStore  // integration.go
+	RealmAdminStore   // realm_admin.go
 
 	// Migrate applies the embedded migrations not yet applied.
 	Migrate(ctx context.Context) error
