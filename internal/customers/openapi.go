@@ -28,8 +28,10 @@ func OpenAPI() ([]byte, error) { return assembleOpenAPI(openAPIFiles, "openapi")
 
 // assembleOpenAPI merges dir/base.json with every dir/paths_*.json, in
 // name order: their paths, tags and components are added to the base's.
-// A path, tag or component that two files both define is an error, so
-// one file cannot silently override another.
+// Two files may describe different methods of one path (the customer's
+// GET notifications, the admin's POST); an operation, tag or component
+// that two files both define is an error, so one file cannot silently
+// override another.
 func assembleOpenAPI(fsys fs.FS, dir string) ([]byte, error) {
 	doc, err := readJSONObject(fsys, path.Join(dir, "base.json"))
 	if err != nil {
@@ -47,7 +49,7 @@ func assembleOpenAPI(fsys fs.FS, dir string) ([]byte, error) {
 		for key, v := range part {
 			switch key {
 			case "paths":
-				err = mergeObject(doc, "paths", v, name)
+				err = mergePaths(doc, v, name)
 			case "components":
 				comps, ok := v.(map[string]any)
 				if !ok {
@@ -119,6 +121,28 @@ func mergeObject(into map[string]any, key string, add any, source string) error 
 			return fmt.Errorf("openapi: %s: %s %q is defined twice", source, key, name)
 		}
 		dst[name] = v
+	}
+	return nil
+}
+
+// mergePaths adds a file's paths to the document's, method by method.
+func mergePaths(doc map[string]any, add any, source string) error {
+	paths, ok := add.(map[string]any)
+	if !ok {
+		return fmt.Errorf("openapi: %s: paths is not an object", source)
+	}
+	have, ok := doc["paths"].(map[string]any)
+	if !ok {
+		have = map[string]any{}
+		doc["paths"] = have
+	}
+	for p, item := range paths {
+		if _, ok := have[p]; !ok {
+			have[p] = map[string]any{}
+		}
+		if err := mergeObject(have, p, item, source+": path"); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -7,11 +7,13 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/clientele/clientele/internal/customers"
 	"github.com/clientele/clientele/internal/directory"
@@ -126,6 +128,12 @@ func TestOpenAPIComplete(t *testing.T) {
 func TestOpenAPIStructure(t *testing.T) {
 	t.Parallel()
 	raw, doc := loadOpenAPI(t)
+	checkStructure(t, raw, doc)
+}
+
+// checkStructure is TestOpenAPIStructure's checks on one document.
+func checkStructure(t *testing.T, raw []byte, doc map[string]any) {
+	t.Helper()
 	if doc["openapi"] != "3.1.0" {
 		t.Errorf("openapi = %v, want 3.1.0", doc["openapi"])
 	}
@@ -224,6 +232,15 @@ func TestOpenAPIStructure(t *testing.T) {
 func TestOpenAPIExamples(t *testing.T) {
 	t.Parallel()
 	raw, doc := loadOpenAPI(t)
+	if n := checkExamples(t, raw, doc); n < 20 {
+		t.Errorf("checked %d examples; the document should have one for every JSON response", n)
+	}
+}
+
+// checkExamples validates doc's response examples and returns how many
+// there were.
+func checkExamples(t *testing.T, raw []byte, doc map[string]any) int {
+	t.Helper()
 	v := newValidator(t, raw)
 	checked := 0
 	for p, item := range doc["paths"].(map[string]any) {
@@ -263,9 +280,38 @@ func TestOpenAPIExamples(t *testing.T) {
 			}
 		}
 	}
-	if checked < 20 {
-		t.Errorf("checked %d examples; the document should have one for every JSON response", checked)
+	return checked
+}
+
+// TestOpenAPIPending assembles the document with the parts in
+// openapi/pending/ (endpoints other branches are building, not served
+// yet) and checks it as the served one, so they can be moved in as they
+// are.
+func TestOpenAPIPending(t *testing.T) {
+	t.Parallel()
+	files := fstest.MapFS{}
+	for from, to := range map[string]string{"openapi/base.json": "base.json", "openapi/paths_customer.json": "paths_customer.json",
+		"openapi/pending/paths_integrations.json": "paths_integrations.json", "openapi/pending/paths_admin.json": "paths_admin.json"} {
+		raw, err := os.ReadFile(from)
+		if err != nil {
+			t.Fatal(err)
+		}
+		files["openapi/"+to] = &fstest.MapFile{Data: raw}
 	}
+	raw, err := customers.AssembleOpenAPI(files, "openapi")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	served, _ := loadOpenAPI(t)
+	if len(raw) <= len(served) {
+		t.Fatalf("the pending parts added nothing")
+	}
+	checkStructure(t, raw, doc)
+	checkExamples(t, raw, doc)
 }
 
 // resolve follows v's $ref, if it has one.
@@ -457,4 +503,46 @@ func TestOpenAPIResponses(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestAssembleOpenAPI checks the merge of the document's files: two
+// files may describe different methods of one path, never the same
+// operation, component or tag twice.
+func TestAssembleOpenAPI(t *testing.T) {
+	t.Parallel()
+	base := `{"openapi":"3.1.0","paths":{},"tags":[{"name":"A"}],"components":{"schemas":{"S":{}}}}`
+	for name, tc := range map[string]struct {
+		a, b    string
+		wantErr string
+	}{
+		"two methods of one path": {a: `{"paths":{"/x":{"get":{}}}}`, b: `{"paths":{"/x":{"post":{}}},"tags":[{"name":"B"}],"components":{"schemas":{"T":{}}}}`},
+		"one operation twice":     {a: `{"paths":{"/x":{"get":{}}}}`, b: `{"paths":{"/x":{"get":{}}}}`, wantErr: `"get" is defined twice`},
+		"a component twice":       {a: `{"components":{"schemas":{"S":{}}}}`, b: `{}`, wantErr: `schemas "S" is defined twice`},
+		"a tag twice":             {a: `{"tags":[{"name":"A"}]}`, b: `{}`, wantErr: `tag "A"`},
+		"another key":             {a: `{"info":{}}`, b: `{}`, wantErr: `not "info"`},
+		"not JSON":                {a: `{"paths":`, b: `{}`, wantErr: "paths_a.json"},
+	} {
+		files := fstest.MapFS{"o/base.json": {Data: []byte(base)}, "o/paths_a.json": {Data: []byte(tc.a)}, "o/paths_b.json": {Data: []byte(tc.b)}}
+		raw, err := customers.AssembleOpenAPI(files, "o")
+		if tc.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+				t.Errorf("%s: err = %v, want one saying %s", name, err, tc.wantErr)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		var doc struct {
+			Paths      map[string]map[string]any
+			Tags       []map[string]string
+			Components struct{ Schemas map[string]any }
+		}
+		if err := json.Unmarshal(raw, &doc); err != nil {
+			t.Fatal(err)
+		}
+		if len(doc.Paths["/x"]) != 2 || len(doc.Tags) != 2 || len(doc.Components.Schemas) != 2 {
+			t.Errorf("%s: merged %s", name, raw)
+		}
+	}
 }
