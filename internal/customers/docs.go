@@ -116,7 +116,6 @@ func (h *Handler) serveDocsPage(w http.ResponseWriter, r *http.Request) {
 	hd.Set("Referrer-Policy", "no-referrer")
 	hd.Set("Cache-Control", "no-cache")
 	if len(h.docs.missing) > 0 {
-		hd.Set("Retry-After", "3600")
 		w.WriteHeader(http.StatusServiceUnavailable)
 	}
 	w.Write(h.docs.page)
