@@ -3,7 +3,10 @@
 // /api/customers/realms/{realm_uid}/ (me, notifications, events, the
 // delivery token, the Zendesk SSO token), the legacy account-level
 // /api/profile/ paths that @modyo/sdk still calls, and the CORS rules
-// that let other origins call them with the customer's cookie.
+// that let other origins call them with the customer's cookie. It also
+// serves the API's OpenAPI 3.1 document (/api/customers/openapi.json,
+// assembled from openapi/*.json) and an interactive reference page over
+// it (/api/customers/docs, with the npm files of package docsui).
 //
 // A caller is the realm's bearer access token first and the realm's
 // session cookie second, with Modyo's exact errors: 404 {} for an unknown
@@ -17,12 +20,14 @@ package customers
 import (
 	"encoding/json"
 	"errors"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
 	"strings"
 
 	"github.com/clientele/clientele/internal/auth"
+	"github.com/clientele/clientele/internal/customers/docsui"
 	"github.com/clientele/clientele/internal/directory"
 )
 
@@ -42,6 +47,9 @@ type Config struct {
 	// AllowedOrigins is the account's CORS allow-list: exact origins
 	// ("https://shop.example"), or "*" for any origin.
 	AllowedOrigins []string
+	// DocsAssets holds the docs page's npm files (docsui.Files) at its
+	// root; nil uses those vendored into this build (docsui.Assets()).
+	DocsAssets fs.FS
 }
 
 // Handler serves /api/customers/ and /api/profile/.
@@ -56,6 +64,9 @@ type Handler struct {
 	// origin refuses cookie-authenticated writes from other origins
 	// (CSRF); the CORS allow-list's origins are trusted.
 	origin *http.CrossOriginProtection
+	// openAPI is the OpenAPI document; docs the page over it.
+	openAPI *staticFile
+	docs    *docs
 }
 
 // NewHandler returns the Customers API's handler.
@@ -75,14 +86,27 @@ func NewHandler(c Config) (*Handler, error) {
 			return nil, err
 		}
 	}
+	spec, err := OpenAPI()
+	if err != nil {
+		return nil, err
+	}
+	h.openAPI = newStaticFile("openapi.json", "application/json", spec)
+	assets := c.DocsAssets
+	if assets == nil {
+		assets = docsui.Assets()
+	}
+	if h.docs, err = newDocs(assets); err != nil {
+		return nil, err
+	}
 	h.routes()
 	return h, nil
 }
 
-// routes lists every endpoint. Routes is the same list for the OpenAPI
-// document's completeness test.
+// routes registers every endpoint of the API (routeTable, which the
+// OpenAPI document must describe, as its completeness test checks) and
+// those of its documentation.
 func (h *Handler) routes() {
-	for _, rt := range h.routeTable() {
+	for _, rt := range append(h.routeTable(), h.docsRoutes()...) {
 		h.mux.HandleFunc(rt.Method+" "+rt.Pattern, rt.handler)
 	}
 }
@@ -95,7 +119,8 @@ type Route struct {
 	handler http.HandlerFunc
 }
 
-// Routes lists the API's endpoints.
+// Routes lists the API's endpoints: those the OpenAPI document
+// describes, without the document and the docs page themselves.
 func (h *Handler) Routes() []Route { return h.routeTable() }
 
 func (h *Handler) routeTable() []Route {
