@@ -80,7 +80,7 @@ func (s *Service) checkFieldRules(ctx context.Context, u, old *User) error {
 		if old != nil && sameFieldValue(old.UserFields[f.Key], value) {
 			continue
 		}
-		ids, err := s.store.UsersWithFieldValue(ctx, u.RealmID, f.Key, value, 2)
+		ids, err := s.usersWithFieldValue(ctx, u.RealmID, f.Key, value)
 		if err != nil {
 			return err
 		}
@@ -102,4 +102,42 @@ func sameFieldValue(a, b any) bool {
 		return ok && x == y
 	}
 	return false
+}
+
+// uniqueCandidatesPage is how many users a uniqueness check reads at a
+// time from the search index.
+const uniqueCandidatesPage = 100
+
+// usersWithFieldValue returns (at most two of) the realm's active users
+// whose custom field key holds exactly value. The search index holds
+// every custom field value's words under its key, so the users whose
+// value has the same words, as a phrase, are found through it and then
+// compared exactly: a few rows, where reading the values themselves
+// would pass over every user of the realm. A value without words
+// (punctuation only) falls back to that pass.
+func (s *Service) usersWithFieldValue(ctx context.Context, realmID int64, key string, value any) ([]int64, error) {
+	text := FieldValueText(value)
+	if len(SearchWords(text)) == 0 {
+		return s.store.UsersWithFieldValue(ctx, realmID, key, value, 2)
+	}
+	q := UserQuery{Terms: []Term{{Field: key, Op: OpEq, Value: text, Phrase: true}}}
+	ids := []int64{}
+	var after int64
+	for {
+		users, err := s.store.SearchUsers(ctx, realmID, q, SearchPage{Limit: uniqueCandidatesPage, AfterID: after})
+		if err != nil {
+			return nil, err
+		}
+		for i := range users {
+			if sameFieldValue(users[i].UserFields[key], value) {
+				if ids = append(ids, users[i].ID); len(ids) == 2 {
+					return ids, nil
+				}
+			}
+		}
+		if len(users) < uniqueCandidatesPage {
+			return ids, nil
+		}
+		after = users[len(users)-1].ID
+	}
 }

@@ -64,17 +64,3 @@ func TestSendNotification(t *testing.T) {
 		t.Errorf("the other realm's user got %d", total)
 	}
 }
-
-// hasField reports whether err is an Invalid error naming field.
-func hasField(err error, field string) bool {
-	de, ok := err.(*directory.Error)
-	if !ok {
-		return false
-	}
-	for _, f := range de.Fields {
-		if f.Field == field {
-			return true
-		}
-	}
-	return false
-}

@@ -58,9 +58,9 @@ func (s *Store) UserByUsername(ctx context.Context, realmID int64, username stri
 }
 
 // UsersWithFieldValue reads the realm's active users' custom field
-// values: no index holds them, so it costs a pass over the realm's users,
-// paid only on writes to a field marked unique. jsonb compares numbers by
-// value (5 = 5.0), as the directory does.
+// values: no index holds them, so it costs a pass over the realm's users.
+// The Service asks it only for values without words, which the search
+// index cannot find (see Service.usersWithFieldValue).
 func (s *Store) UsersWithFieldValue(ctx context.Context, realmID int64, key string, value any, limit int) ([]int64, error) {
 	raw, err := json.Marshal(value)
 	if err != nil {

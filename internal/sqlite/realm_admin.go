@@ -57,8 +57,9 @@ func (s *Store) UserByUsername(ctx context.Context, realmID int64, username stri
 }
 
 // UsersWithFieldValue reads the realm's active users' custom field
-// values: no index holds them, so it costs a pass over the realm's users,
-// paid only on writes to a field marked unique.
+// values: no index holds them, so it costs a pass over the realm's users.
+// The Service asks it only for values without words, which the search
+// index cannot find (see Service.usersWithFieldValue).
 func (s *Store) UsersWithFieldValue(ctx context.Context, realmID int64, key string, value any, limit int) ([]int64, error) {
 	rows, err := s.read.QueryContext(ctx, `SELECT id FROM users WHERE realm_id = ? AND deleted_at IS NULL
 		AND json_extract(user_fields, ?) = ? ORDER BY id LIMIT ?`, realmID, `$."`+key+`"`, value, limit)
