@@ -125,7 +125,7 @@ func TestAdminCredentials(t *testing.T) {
 		// A realm admin may not delete their own realm.
 		wantForbidden(t, e.do("DELETE", "/api/customers/realms/acme", nil, a.acme))
 		// An expired token of the realm is no credential.
-		e.clock.advance(15 * 24 * time.Hour)
+		e.clock.Advance(15 * 24 * time.Hour)
 		wantUnauthorized(t, e.do("GET", "/api/customers/realms/acme", nil, a.acme))
 
 		after, err := e.svc.CountUsers(ctx, directory.Operator(e.acme.ID), directory.UserFilter{})

@@ -4,56 +4,28 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strings"
-	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/clientele/clientele/internal/auth"
 	"github.com/clientele/clientele/internal/customers"
 	"github.com/clientele/clientele/internal/directory"
-	"github.com/clientele/clientele/internal/postgres/pgtest"
+	"github.com/clientele/clientele/internal/enginetest"
 	"github.com/clientele/clientele/internal/realmweb"
 	"github.com/clientele/clientele/internal/server"
-	"github.com/clientele/clientele/internal/sqlite/sqlitetest"
 )
 
-// clock is a settable test clock.
-type clock struct{ t atomic.Int64 }
-
-func (c *clock) now() time.Time          { return time.Unix(c.t.Load(), 0).UTC() }
-func (c *clock) advance(d time.Duration) { c.t.Add(int64(d / time.Second)) }
-
 // TestMain drops the PostgreSQL schema the tests share once they end.
-func TestMain(m *testing.M) {
-	code := m.Run()
-	if err := pgtest.DropShared(); err != nil {
-		fmt.Fprintln(os.Stderr, "dropping the shared test schema:", err)
-	}
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { enginetest.Main(m) }
 
-// engine is a store the tests run on.
-type engine struct {
-	name string
-	open func(t testing.TB) directory.Store
-}
-
-// eachEngine runs fn on SQLite, and on PostgreSQL when
-// CLIENTELE_TEST_POSTGRES is set.
+// eachEngine runs fn on every engine, one after the other.
 func eachEngine(t *testing.T, fn func(t *testing.T, e *env)) {
-	engines := []engine{{"sqlite", func(t testing.TB) directory.Store { return sqlitetest.Open(t) }}}
-	if os.Getenv("CLIENTELE_TEST_POSTGRES") != "" {
-		engines = append(engines, engine{"postgres", pgtest.OpenEmptied})
-	}
-	for _, eng := range engines {
-		t.Run(eng.name, func(t *testing.T) { fn(t, newEnv(t, eng)) })
+	for _, eng := range enginetest.Engines() {
+		t.Run(eng.Name, func(t *testing.T) { fn(t, newEnv(t, eng)) })
 	}
 }
 
@@ -68,20 +40,19 @@ type env struct {
 	store  directory.Store
 	svc    *directory.Service
 	signin *directory.Signin
-	clock  *clock
+	clock  *enginetest.Clock
 	acme   *directory.Realm
 	beta   *directory.Realm
 	carla  *directory.User // acme's customer
 	bob    *directory.User // beta's customer, with the same email
 }
 
-func newEnv(t *testing.T, eng engine) *env {
+func newEnv(t *testing.T, eng enginetest.Engine) *env {
 	t.Helper()
 	ctx := context.Background()
-	store := eng.open(t)
-	c := &clock{}
-	c.t.Store(time.Date(2024, 5, 6, 7, 8, 9, 0, time.UTC).Unix())
-	svc := directory.NewService(store, directory.ServiceOptions{Now: c.now})
+	store := eng.Open(t)
+	c := enginetest.NewClock()
+	svc := directory.NewService(store, directory.ServiceOptions{Now: c.Now})
 	sealer, err := auth.NewSealer("MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=")
 	if err != nil {
 		t.Fatal(err)

@@ -18,7 +18,7 @@ func TestEvents(t *testing.T) {
 	eachEngine(t, func(t *testing.T, e *env) {
 		ctx := context.Background()
 		carla := e.signIn(e.acme, e.carla) // records user_login_log
-		e.clock.advance(time.Minute)
+		e.clock.Advance(time.Minute)
 		bob := e.signIn(e.beta, e.bob)
 
 		// A site records custom events: as a form, and as JSON; unknown
@@ -31,7 +31,7 @@ func TestEvents(t *testing.T) {
 			created["realm_uid"] != "acme" || created["created_at"] != "2024-05-06T07:09:09.000+00:00" || created["id"] == nil {
 			t.Errorf("created = %v", created)
 		}
-		e.clock.advance(time.Minute)
+		e.clock.Advance(time.Minute)
 		r = e.do("POST", "/api/customers/realms/acme/events", map[string]any{"e_c": "video", "e_a": "play"}, carla.cookie())
 		wantStatus(t, r, http.StatusCreated)
 		// The cookie from another site may not record events (CSRF).

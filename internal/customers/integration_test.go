@@ -23,7 +23,7 @@ import (
 // at the test clock's time; it returns the claims and the header.
 func (e *env) verify(token, secret string, opts ...jwt.ParserOption) (jwt.MapClaims, map[string]any, error) {
 	claims := jwt.MapClaims{}
-	opts = append([]jwt.ParserOption{jwt.WithValidMethods([]string{"HS256"}), jwt.WithTimeFunc(e.clock.now), jwt.WithIssuedAt()}, opts...)
+	opts = append([]jwt.ParserOption{jwt.WithValidMethods([]string{"HS256"}), jwt.WithTimeFunc(e.clock.Now), jwt.WithIssuedAt()}, opts...)
 	t, err := jwt.ParseWithClaims(token, claims, func(*jwt.Token) (any, error) { return []byte(secret), nil }, opts...)
 	if err != nil {
 		return nil, nil, err
@@ -98,7 +98,7 @@ func TestDeliveryToken(t *testing.T) {
 				if err != nil {
 					t.Fatalf("%s %s: token %q does not verify: %v", path, name, token, err)
 				}
-				now := float64(e.clock.now().Unix())
+				now := float64(e.clock.Now().Unix())
 				want := jwt.MapClaims{"iss": e.srv.URL + path, "aud": e.srv.URL + "/api/content", "sub": account.UUID,
 					"iat": now, "exp": now + 3600, "access_type": "delivery", "segments": []any{}}
 				if diff := cmp.Diff(want, claims); diff != "" {
@@ -124,11 +124,11 @@ func TestDeliveryToken(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if exp, _ := claims.GetExpirationTime(); exp == nil || exp.Unix() != e.clock.now().Unix()+90 || claims["sub"] != account.UUID {
+		if exp, _ := claims.GetExpirationTime(); exp == nil || exp.Unix() != e.clock.Now().Unix()+90 || claims["sub"] != account.UUID {
 			t.Errorf("after SetDeliveryTokenTTL(90s): claims %v", claims)
 		}
 		// It expires.
-		e.clock.advance(91 * time.Second)
+		e.clock.Advance(91 * time.Second)
 		if _, _, err := e.verify(token, account.DeliverySecret); !errors.Is(err, jwt.ErrTokenExpired) {
 			t.Errorf("an expired delivery token verified: %v", err)
 		}
@@ -249,7 +249,7 @@ func TestZendeskSSO(t *testing.T) {
 		carla := e.signIn(e.acme, e.carla)
 		bob := e.signIn(e.beta, e.bob)
 		es, _ := directory.ResolveLocale("es")
-		now := float64(e.clock.now().Unix())
+		now := float64(e.clock.Now().Unix())
 		want := jwt.MapClaims{"iat": now, "name": "Carla Customer", "email": "carla@acme.test", "external_id": "cust-42",
 			"organization": "Acme Retail", "phone": "+56912345678", "tags": []any{"vip", "gold"}, "locale_id": float64(es.ID),
 			"user_fields": map[string]any{"birthday": "1990-04-05", "plan": "gold"}}
@@ -337,11 +337,11 @@ func TestZendeskSSO(t *testing.T) {
 		// Zendesk refuses a token issued too long ago (iat in the future
 		// of its clock is refused by the same check).
 		old := e.do("GET", "/api/customers/realms/acme/integrations/zendesk_token", nil, carla.bearer()).json(t)["token"].(string)
-		e.clock.advance(-5 * time.Minute)
+		e.clock.Advance(-5 * time.Minute)
 		if _, _, err := e.verify(old, acmeSecret); !errors.Is(err, jwt.ErrTokenUsedBeforeIssued) {
 			t.Errorf("a token issued after the verifier's time verified: %v", err)
 		}
-		e.clock.advance(5 * time.Minute)
+		e.clock.Advance(5 * time.Minute)
 
 		for _, path := range []string{"/integrations/zendesk_token", "/integrations/zendesk_sso_url"} {
 			wantAuthErrors(t, e, path, bob)
@@ -440,7 +440,7 @@ func TestZendeskIntegrationAdmin(t *testing.T) {
 		wantStatus(t, e.do("GET", "/api/customers/realms/beta/integrations/zendesk", nil, admin), http.StatusNotFound)
 
 		// Replace without a secret: 200, the secret kept; a port is kept.
-		e.clock.advance(time.Minute)
+		e.clock.Advance(time.Minute)
 		r = e.do("PUT", path, map[string]any{"url": "help.acme.test:8443"}, admin)
 		wantStatus(t, r, http.StatusOK)
 		wantBody(t, r, `{"name":"Zendesk","url":"https://help.acme.test:8443","host":"help.acme.test:8443","secret_hint":"...cdef",`+

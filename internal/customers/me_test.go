@@ -95,7 +95,7 @@ func TestMeCredentials(t *testing.T) {
 			wantBody(t, r, grantExpired)
 		}
 		// So does one past its lifetime (two weeks by default).
-		e.clock.advance(15 * 24 * time.Hour)
+		e.clock.Advance(15 * 24 * time.Hour)
 		r = e.do("GET", "/api/customers/realms/acme/me", nil, daveLogin.bearer())
 		wantStatus(t, r, http.StatusUnauthorized)
 		wantBody(t, r, grantExpired)
@@ -145,7 +145,7 @@ func TestDelegatedToken(t *testing.T) {
 		cookie := func(secret string) cred {
 			return func(r *http.Request) { r.AddCookie(&http.Cookie{Name: "clientele_session_acme", Value: secret}) }
 		}
-		e.clock.advance(100 * time.Second)
+		e.clock.Advance(100 * time.Second)
 		r := e.do("GET", "/api/customers/realms/acme/me", nil, cookie(secret))
 		wantStatus(t, r, http.StatusOK)
 		d, ok := r.json(t)["delegated_token"].(map[string]any)

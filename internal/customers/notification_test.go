@@ -23,7 +23,7 @@ func TestNotifications(t *testing.T) {
 			if _, err := e.svc.SendNotification(ctx, realm.ID, subject, "<p>"+subject+"</p>", to); err != nil {
 				t.Fatal(err)
 			}
-			e.clock.advance(time.Minute)
+			e.clock.Advance(time.Minute)
 		}
 		for i := 1; i <= 3; i++ {
 			send(e.acme, fmt.Sprintf("news %d", i), directory.Recipients{})
@@ -74,7 +74,7 @@ func TestNotifications(t *testing.T) {
 		if got := r.json(t)["notification"].(map[string]any); got["opened"] != true || got["id"] != float64(id) {
 			t.Errorf("marked = %v", got)
 		}
-		e.clock.advance(time.Minute)
+		e.clock.Advance(time.Minute)
 		wantStatus(t, e.do("PUT", path, nil, carla.bearer()), http.StatusOK)
 		events, _, err := e.signin.Events(ctx, e.acme.ID, e.carla.ID, directory.EventQuery{Page: directory.Page{Limit: 100}})
 		if err != nil {

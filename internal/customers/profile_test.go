@@ -37,7 +37,7 @@ func TestUpdateMe(t *testing.T) {
 			t.Fatal(err)
 		}
 		carla := e.signIn(e.acme, e.carla)
-		e.clock.advance(time.Minute)
+		e.clock.Advance(time.Minute)
 
 		r := e.do("PUT", "/api/customers/realms/acme/me", map[string]any{
 			"first_name": "Carla", "last_name": "Cliente", "second_last_name": "Soto", "phone": "+56 9 1234 5678",

@@ -29,7 +29,7 @@ func TestProfileNotifications(t *testing.T) {
 			if _, err := e.svc.SendNotification(ctx, e.acme.ID, subject, "<p>About <em>"+subject+"</em></p>", directory.Recipients{UserID: e.carla.ID}); err != nil {
 				t.Fatal(err)
 			}
-			e.clock.advance(time.Minute)
+			e.clock.Advance(time.Minute)
 		}
 		if _, err := e.svc.SendNotification(ctx, e.beta.ID, "Beta only", "b", directory.Recipients{}); err != nil {
 			t.Fatal(err)
