@@ -4,14 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -20,6 +17,7 @@ import (
 	"github.com/clientele/clientele/internal/auth"
 	"github.com/clientele/clientele/internal/cli"
 	"github.com/clientele/clientele/internal/directory"
+	"github.com/clientele/clientele/internal/nodetest"
 	"github.com/clientele/clientele/internal/sqlite/sqlitetest"
 	"github.com/google/go-cmp/cmp"
 )
@@ -177,26 +175,8 @@ func TestModyoSDK(t *testing.T) {
 }
 
 // ensureNodeModules installs @modyo/sdk from package-lock.json when it is
-// missing. A failing npm fails the test: CI must be able to run it.
-func ensureNodeModules(t *testing.T) {
-	t.Helper()
-	if _, err := os.Stat(filepath.Join(nodeDir, "node_modules", "@modyo", "sdk", "package.json")); err == nil {
-		return
-	} else if !errors.Is(err, os.ErrNotExist) {
-		t.Fatal(err)
-	}
-	npm, err := exec.LookPath("npm")
-	if err != nil {
-		t.Fatalf("%s/node_modules/@modyo/sdk is missing and npm is not on PATH: %v", nodeDir, err)
-	}
-	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, npm, "ci", "--no-audit", "--no-fund")
-	cmd.Dir = nodeDir
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("npm ci in %s: %v\n%s", nodeDir, err, out)
-	}
-}
+// missing.
+func ensureNodeModules(t *testing.T) { nodetest.EnsureModules(t, nodeDir, "@modyo/sdk") }
 
 // runSDK runs sdk.js and decodes its report.
 func runSDK(t *testing.T, node string, args ...string) *sdkReport {
