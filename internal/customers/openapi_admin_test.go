@@ -210,6 +210,7 @@ func (c *specCheck) adminScenario(t *testing.T, a *admins) {
 	c.call("POST", users, acme, map[string]any{"email": "frank@acme.test", "username": "dana", "password": "short"}, a.acme)
 	c.call("POST", users, acme, map[string]any{"email": "frank@acme.test", "tag_list": 5}, a.acme)
 	c.call("POST", users, acme, map[string]any{"email": "frank@acme.test", "custom_fields": []map[string]any{{"key": "plan", "value": "gold"}}}, a.acme)
+	c.call("POST", users, acme, map[string]any{"email": "carla@acme.test"}, a.acme)
 	c.call("GET", users+"/{id}", with(danaID), nil, a.acme)
 	c.call("GET", users+"/{id}", with(bobID), nil, a.acme)
 	c.call("GET", users+"/{id}", with("x"), nil, a.acme)
@@ -275,4 +276,15 @@ func (c *specCheck) adminScenario(t *testing.T, a *admins) {
 	c.call("DELETE", realmPath, map[string]string{"realm_uid": "gamma"}, nil, a.account)
 	c.call("GET", realmPath, map[string]string{"realm_uid": "gamma"}, nil, a.account)
 	c.call("GET", realmPath, map[string]string{"realm_uid": "acme"}, nil, a.account)
+
+	// At most 20 custom fields per realm through this API.
+	var last *response
+	for i := range 21 {
+		if last = c.call("POST", fields, acme, map[string]any{"key": "k" + strconv.Itoa(i), "name": "K", "type": "text"}, a.account); last.status != 201 {
+			break
+		}
+	}
+	if last.status != 422 {
+		t.Errorf("the realm's 21st custom field answered %d %s, want 422", last.status, last.body)
+	}
 }
