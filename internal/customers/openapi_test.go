@@ -468,6 +468,9 @@ func TestOpenAPIResponses(t *testing.T) {
 		c.call("GET", legacy+"/notifications", nil, nil, carla.cookie())
 		c.call("GET", realmPath+"/events", acme, nil, carla.bearer())
 		c.call("POST", realmPath+"/events", acme, map[string]any{"e_c": "a", "e_a": "b"}, carla.bearer())
+		c.call("GET", realmPath+"/delivery_token", acme, nil, carla.cookie())
+		c.call("GET", legacy+"/delivery_token", nil, nil, carla.bearer())
+		c.call("GET", realmPath+"/integrations/zendesk_sso_url", acme, nil, carla.bearer())
 
 		for _, op := range documentedRoutes(doc) {
 			if !c.succeeded[op] {
