@@ -1,5 +1,5 @@
 package customers
 
-// AssembleOpenAPI lets the tests assemble the document from other files
-// (the pending parts of endpoints still being built).
+// AssembleOpenAPI lets the tests assemble a document from other files,
+// to check the merge itself.
 var AssembleOpenAPI = assembleOpenAPI

@@ -16,8 +16,7 @@ import (
 
 // openAPIFiles is the OpenAPI document in parts: base.json (info,
 // security schemes, shared components) and one paths_*.json per area of
-// the API. openapi/pending/ holds the parts of endpoints still being
-// built in other branches; it is not embedded.
+// the API.
 //
 //go:embed openapi/base.json openapi/paths_*.json
 var openAPIFiles embed.FS

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"regexp"
 	"slices"
 	"strconv"
@@ -142,7 +141,7 @@ func checkStructure(t *testing.T, raw []byte, doc map[string]any) {
 		t.Errorf("servers = %v, want the relative /", doc["servers"])
 	}
 	schemes := doc["components"].(map[string]any)["securitySchemes"].(map[string]any)
-	for name, want := range map[string]string{"realmBearer": "http", "realmSession": "apiKey", "adminToken": "http"} {
+	for name, want := range map[string]string{"realmBearer": "http", "realmSession": "apiKey", "adminToken": "http", "realmAdmin": "http"} {
 		if s, ok := schemes[name].(map[string]any); !ok || s["type"] != want {
 			t.Errorf("security scheme %s = %v, want type %s", name, schemes[name], want)
 		}
@@ -281,37 +280,6 @@ func checkExamples(t *testing.T, raw []byte, doc map[string]any) int {
 		}
 	}
 	return checked
-}
-
-// TestOpenAPIPending assembles the document with the parts in
-// openapi/pending/ (endpoints other branches are building, not served
-// yet) and checks it as the served one, so they can be moved in as they
-// are.
-func TestOpenAPIPending(t *testing.T) {
-	t.Parallel()
-	files := fstest.MapFS{}
-	for from, to := range map[string]string{"openapi/base.json": "base.json", "openapi/paths_customer.json": "paths_customer.json",
-		"openapi/pending/paths_integrations.json": "paths_integrations.json", "openapi/pending/paths_admin.json": "paths_admin.json"} {
-		raw, err := os.ReadFile(from)
-		if err != nil {
-			t.Fatal(err)
-		}
-		files["openapi/"+to] = &fstest.MapFile{Data: raw}
-	}
-	raw, err := customers.AssembleOpenAPI(files, "openapi")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var doc map[string]any
-	if err := json.Unmarshal(raw, &doc); err != nil {
-		t.Fatal(err)
-	}
-	served, _ := loadOpenAPI(t)
-	if len(raw) <= len(served) {
-		t.Fatalf("the pending parts added nothing")
-	}
-	checkStructure(t, raw, doc)
-	checkExamples(t, raw, doc)
 }
 
 // resolve follows v's $ref, if it has one.
@@ -488,6 +456,10 @@ func TestOpenAPIResponses(t *testing.T) {
 		c.call("GET", realmPath+"/events", acme, nil, bob.bearer())
 		c.call("GET", realmPath+"/events", nope, nil, carla.bearer())
 
+		admins := e.admins()
+		c.integrationScenario(t, admins, carla, bob)
+		c.adminScenario(t, admins)
+
 		// Every answer after the session ends is grant_expired.
 		if err := e.signin.Logout(ctx, e.acme.ID, carla.secret, directory.Client{}); err != nil {
 			t.Fatal(err)
@@ -496,6 +468,9 @@ func TestOpenAPIResponses(t *testing.T) {
 		c.call("GET", legacy+"/notifications", nil, nil, carla.cookie())
 		c.call("GET", realmPath+"/events", acme, nil, carla.bearer())
 		c.call("POST", realmPath+"/events", acme, map[string]any{"e_c": "a", "e_a": "b"}, carla.bearer())
+		c.call("GET", realmPath+"/delivery_token", acme, nil, carla.cookie())
+		c.call("GET", legacy+"/delivery_token", nil, nil, carla.bearer())
+		c.call("GET", realmPath+"/integrations/zendesk_sso_url", acme, nil, carla.bearer())
 
 		for _, op := range documentedRoutes(doc) {
 			if !c.succeeded[op] {
