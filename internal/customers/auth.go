@@ -124,6 +124,10 @@ func (h *Handler) authenticateAnyRealm(r *http.Request) (*caller, error) {
 		t, err := h.svc.Store().AccessTokenByHash(ctx, directory.HashSecret(token))
 		if err == nil {
 			realm, err := h.svc.Store().RealmByID(ctx, t.RealmID)
+			if directory.KindOf(err) == directory.KindNotFound {
+				// The token's realm was deleted: nobody to act as.
+				return nil, directory.ErrUserInactive
+			}
 			if err != nil {
 				return nil, err
 			}

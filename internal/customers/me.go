@@ -115,7 +115,7 @@ func (h *Handler) me(ctx context.Context, c *caller) (*meBody, error) {
 			URLSmall: u.RemotePhotoURL, URLMedium: u.RemotePhotoURL}
 	}
 	for _, f := range fields {
-		b.CustomFields = append(b.CustomFields, customField{Key: f.Key, Name: f.Title, Type: string(f.Type), Value: u.UserFields[f.Key]})
+		b.CustomFields = append(b.CustomFields, customField{Key: f.Key, Name: f.Title, Type: modyoFieldType(f.Type), Value: u.UserFields[f.Key]})
 	}
 	if b.DelegatedToken, err = h.delegation(ctx, c); err != nil {
 		return nil, err

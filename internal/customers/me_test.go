@@ -184,3 +184,26 @@ func TestDelegatedToken(t *testing.T) {
 		}
 	})
 }
+
+// TestDeletedRealm checks that a deleted realm's customer credentials are
+// nobody's: 404 {} on the realm's paths, 401 user_session on the legacy
+// ones, and the other realm unaffected.
+func TestDeletedRealm(t *testing.T) {
+	t.Parallel()
+	eachEngine(t, func(t *testing.T, e *env) {
+		carla := e.signIn(e.acme, e.carla)
+		bob := e.signIn(e.beta, e.bob)
+		if err := e.signin.DeleteRealm(context.Background(), "acme"); err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range []cred{carla.bearer(), carla.cookie()} {
+			r := e.do("GET", "/api/customers/realms/acme/me", nil, c)
+			wantStatus(t, r, http.StatusNotFound)
+			wantBody(t, r, `{}`)
+			r = e.do("GET", "/api/profile/me", nil, c)
+			wantStatus(t, r, http.StatusUnauthorized)
+			wantBody(t, r, userSession)
+		}
+		wantStatus(t, e.do("GET", "/api/profile/me", nil, bob.bearer()), http.StatusOK)
+	})
+}
