@@ -75,6 +75,10 @@ type searchQuery struct {
 	p       params
 	where   []string
 	nothing bool // the query cannot match anything
+	// tag is a tag every match has, which drives the query from
+	// user_tags when no text term is there to drive it from the GIN index.
+	tag     string
+	hasText bool // a positive text term is among where
 }
 
 // textQuery is the tsquery for words in one of fields: word prefixes, or
@@ -120,6 +124,7 @@ func (sq *searchQuery) text(t directory.Term, fields []string) error {
 		return nil
 	}
 	sq.cond(t, "u.search_tsv @@ "+sq.p.add(textQuery(sq.realmID, fields, words, t.Phrase))+"::tsquery")
+	sq.hasText = sq.hasText || !t.Negated
 	return nil
 }
 
@@ -229,8 +234,10 @@ func buildSearch(realmID int64, q directory.UserQuery) (*searchQuery, error) {
 			if prefix, ok := strings.CutSuffix(tag, "*"); ok && t.Wildcard {
 				sq.cond(t, "u.id IN (SELECT user_id FROM user_tags WHERE realm_id = "+sq.p.add(realmID)+
 					" AND tag >= "+sq.p.add(prefix)+" AND tag < "+sq.p.add(prefix+"\U0010FFFF")+")")
+			} else if !t.Negated && sq.tag == "" {
+				sq.tag = tag
 			} else {
-				sq.cond(t, "u.id IN (SELECT user_id FROM user_tags WHERE realm_id = "+sq.p.add(realmID)+" AND tag = "+sq.p.add(tag)+")")
+				sq.tagCond(t, tag)
 			}
 		case "created":
 			sq.timeCond(t, "created_at")
@@ -260,7 +267,32 @@ func buildSearch(realmID int64, q directory.UserQuery) (*searchQuery, error) {
 			return nil, err
 		}
 	}
+	if sq.tag != "" && sq.hasText {
+		// The text term's GIN index finds fewer rows than a tag's list,
+		// as a rule: the tag is one more condition.
+		sq.tagCond(directory.Term{}, sq.tag)
+		sq.tag = ""
+	}
 	return sq, nil
+}
+
+// tagCond adds the condition that a user has tag, negated when t is.
+func (sq *searchQuery) tagCond(t directory.Term, tag string) {
+	sq.cond(t, "u.id IN (SELECT user_id FROM user_tags WHERE realm_id = "+sq.p.add(sq.realmID)+" AND tag = "+sq.p.add(tag)+")")
+}
+
+// from returns the FROM clause and the id column that orders matches: a
+// tag's rows in user_tags when the query has one to drive it (see tag),
+// joined to the users; the users alone otherwise. user_tags holds active
+// users only, in (realm_id, tag, user_id) order, so a page is the first
+// rows of one index range, where a semi-join would read every user with
+// the tag before keeping a page of them.
+func (sq *searchQuery) from() (from, idColumn string) {
+	if sq.tag == "" {
+		return "users u", "u.id"
+	}
+	sq.where = append(sq.where, "g.realm_id = "+sq.p.add(sq.realmID), "g.tag = "+sq.p.add(sq.tag))
+	return "user_tags g JOIN users u ON u.id = g.user_id", "g.user_id"
 }
 
 // searchColumns are userColumns qualified with u.
@@ -272,14 +304,15 @@ func (s *Store) SearchUsers(ctx context.Context, realmID int64, q directory.User
 	if err != nil || sq.nothing {
 		return []directory.User{}, err
 	}
+	from, idColumn := sq.from()
 	if p.AfterID > 0 {
-		sq.where = append(sq.where, "u.id > "+sq.p.add(p.AfterID))
+		sq.where = append(sq.where, idColumn+" > "+sq.p.add(p.AfterID))
 	}
 	dir := " ASC"
 	if q.Descending {
 		dir = " DESC"
 	}
-	order := "u.id" + dir
+	order := idColumn + dir
 	switch q.OrderBy {
 	case "created_at":
 		order = "u.created_at" + dir + ", u.id" + dir
@@ -288,7 +321,7 @@ func (s *Store) SearchUsers(ctx context.Context, realmID int64, q directory.User
 	case "name":
 		order = "u.name" + dir + ", u.id" + dir
 	}
-	query := `SELECT ` + searchColumns + ` FROM users u WHERE ` + strings.Join(sq.where, " AND ") +
+	query := `SELECT ` + searchColumns + ` FROM ` + from + ` WHERE ` + strings.Join(sq.where, " AND ") +
 		` ORDER BY ` + order + ` LIMIT ` + sq.p.add(p.Limit) + ` OFFSET ` + sq.p.add(p.Offset)
 	return all(ctx, s.pool, scanUser, query, sq.p...)
 }
@@ -306,7 +339,12 @@ func (s *Store) CountSearchUsers(ctx context.Context, realmID int64, q directory
 		err = s.pool.QueryRow(ctx, `SELECT count(*) FROM user_tags WHERE realm_id = $1 AND tag = $2`, realmID, tag).Scan(&n)
 		return n, err
 	}
-	err = s.pool.QueryRow(ctx, `SELECT count(*) FROM users u WHERE `+strings.Join(sq.where, " AND "), sq.p...).Scan(&n)
+	if role, ok := directory.LoneRole(q); ok {
+		// The role's counter of active users, kept with every write.
+		return s.CountUsers(ctx, realmID, directory.UserFilter{Roles: []directory.Role{role}})
+	}
+	from, _ := sq.from()
+	err = s.pool.QueryRow(ctx, `SELECT count(*) FROM `+from+` WHERE `+strings.Join(sq.where, " AND "), sq.p...).Scan(&n)
 	return n, err
 }
 

@@ -331,6 +331,10 @@ func (s *Store) CountSearchUsers(ctx context.Context, realmID int64, q directory
 	if err != nil || sq.nothing {
 		return 0, err
 	}
+	if role, ok := directory.LoneRole(q); ok {
+		// The role's counter of active users, kept with every write.
+		return s.CountUsers(ctx, realmID, directory.UserFilter{Roles: []directory.Role{role}})
+	}
 	query, args := sq.sql("count(*)")
 	switch {
 	case len(sq.match) > 0 && sq.tag == "" && len(sq.where) == 2:
