@@ -434,7 +434,10 @@ func (s *Store) AutocompleteUsers(ctx context.Context, realmID int64, prefix str
 	if len(words) == 0 {
 		return []directory.User{}, nil
 	}
-	return all(ctx, s.pool, scanUser, `SELECT `+searchColumns+` FROM users u
-		WHERE u.realm_id = $1 AND u.deleted_at IS NULL AND u.search_tsv @@ $2::tsquery ORDER BY u.id LIMIT $3`,
-		realmID, textQuery(realmID, []string{"name"}, words, false), limit)
+	// The matches of a name prefix, in id order, one id window at a
+	// time, as a text search pages (searchByRanges).
+	sq := &searchQuery{realmID: realmID}
+	sq.where = []string{"u.realm_id = " + sq.p.add(realmID), "u.deleted_at IS NULL",
+		"u.search_tsv @@ " + sq.p.add(textQuery(realmID, []string{"name"}, words, false)) + "::tsquery"}
+	return s.searchByRanges(ctx, realmID, sq, directory.SearchPage{Limit: limit})
 }
