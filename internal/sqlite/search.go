@@ -342,8 +342,8 @@ func (s *Store) CountSearchUsers(ctx context.Context, realmID int64, q directory
 		// users, so the index counts alone, without reading users.
 		query, args = "SELECT count(*) FROM users_fts WHERE users_fts MATCH ?", []any{sq.matchExpr()}
 	case len(sq.match) == 0 && sq.tag != "" && len(sq.where) == 2:
-		// Only a tag: user_tags holds active users only.
-		query, args = "SELECT count(*) FROM user_tags WHERE realm_id = ? AND tag = ?", []any{realmID, sq.tag}
+		// Only a tag: its counter of active users (migration 0025).
+		query, args = "SELECT coalesce((SELECT n FROM tag_counts WHERE realm_id = ? AND tag = ?), 0)", []any{realmID, sq.tag}
 	}
 	var n int64
 	err = s.read.QueryRowContext(ctx, query, args...).Scan(&n)
