@@ -221,7 +221,8 @@ func (a *Authenticator) password(ctx context.Context, email, password string) (*
 	}
 	realm, err := a.store.RealmByID(ctx, match.RealmID)
 	if err != nil {
-		return nil, err
+		// A deleted realm's users sign in nowhere.
+		return nil, notFoundAs(err, ErrBadCredentials)
 	}
 	return &cacheEntry{principal: &Principal{Realm: realm, User: match, Method: MethodPassword}}, nil
 }

@@ -39,6 +39,9 @@ type Config struct {
 	// SecretKey (CLIENTELE_SECRET_KEY, 32 bytes in base64) encrypts the
 	// identity providers' secrets and tokens; "" turns providers off.
 	SecretKey string
+	// CORSOrigins (CLIENTELE_CORS_ORIGINS, comma-separated) may call the
+	// Customers API from a browser with the customer's cookie.
+	CORSOrigins string
 }
 
 // env is the environment the CLI reads; tests replace it.
@@ -82,6 +85,9 @@ Usage:
   clientele token create --realm UID --email EMAIL [--description TEXT] [--oauth [--ttl D] [--scopes S]]
   clientele token list --realm UID [--json]
   clientele token revoke --realm UID --id ID
+  clientele admin-token create [--description TEXT]     (Customers API administration, every realm)
+  clientele admin-token list [--json]
+  clientele admin-token revoke --id ID
   clientele user import FILE --realm UID [--format csv|jsonl] [--batch N] [--json]
   clientele user token --realm UID --email EMAIL [--scopes public,admin]
   clientele realm signin --realm UID [--signup on|off] [--session-lifetime D] [--idle-timeout D] [--allowed-origins LIST] [--json]
@@ -93,6 +99,10 @@ Usage:
                        [--pkce S256|plain] [--claim CLAIM=FIELD...] [--refresh] [--refresh-anticipation D] [--show-delegation] [--json]
   clientele idp list --realm UID [--json]
   clientele idp delete --realm UID --uid ID
+  clientele integration zendesk set --realm UID --url U [--name N] [--secret S|-] [--json]   (JWT SSO into Zendesk)
+  clientele integration zendesk show|delete --realm UID [--json]
+  clientele account show [--show-secret] [--json]          (the account: delivery token subject and secret)
+  clientele account set --delivery-token-ttl D [--json]
   clientele seed --realm UID --users N [--seed S] [--start K] [--json]
   clientele bench --url URL --token EMAIL/token:TOKEN [--duration 10s] [--rate 0] [--workers N] [--scenarios LIST] [--json]
   clientele version
@@ -115,7 +125,12 @@ func (e *env) run(ctx context.Context, args []string) error {
 		return e.seed(ctx, rest)
 	case "bench":
 		return e.bench(ctx, rest)
-	case "realm", "token", "user", "oauth-client", "outbox", "idp":
+	case "realm", "token", "user", "oauth-client", "outbox", "idp", "admin-token":
+		if len(rest) == 0 {
+			return usageError(cmd + ": missing subcommand")
+		}
+		return e.noun(ctx, cmd, rest[0], rest[1:])
+	case "integration", "account":
 		if len(rest) == 0 {
 			return usageError(cmd + ": missing subcommand")
 		}
@@ -139,6 +154,12 @@ func (e *env) noun(ctx context.Context, noun, verb string, args []string) error 
 		return e.realmList(ctx, args)
 	case "token create":
 		return e.tokenCreate(ctx, args)
+	case "admin-token create":
+		return e.adminTokenCreate(ctx, args)
+	case "admin-token list":
+		return e.adminTokenList(ctx, args)
+	case "admin-token revoke":
+		return e.adminTokenRevoke(ctx, args)
 	case "token list":
 		return e.tokenList(ctx, args)
 	case "token revoke":
@@ -163,6 +184,12 @@ func (e *env) noun(ctx context.Context, noun, verb string, args []string) error 
 		return e.idpList(ctx, args)
 	case "idp delete":
 		return e.idpDelete(ctx, args)
+	case "integration zendesk":
+		return e.integrationZendesk(ctx, args)
+	case "account show":
+		return e.accountShow(ctx, args)
+	case "account set":
+		return e.accountSet(ctx, args)
 	}
 	return usageError(fmt.Sprintf("unknown command %q", noun+" "+verb))
 }

@@ -36,6 +36,8 @@ func (e *env) serve(ctx context.Context, args []string) error {
 	}
 	fs.StringVar(&c.SMTPURL, "smtp-url", e.getenv("CLIENTELE_SMTP_URL"), "smtp://user:password@host:port for the realms' mails; unset: mails go to the outbox only (CLIENTELE_SMTP_URL)")
 	fs.StringVar(&c.MailFrom, "mail-from", e.envOr("CLIENTELE_MAIL_FROM", "clientele@localhost"), "sender of the realms' mails (CLIENTELE_MAIL_FROM)")
+	fs.StringVar(&c.CORSOrigins, "cors-origins", e.getenv("CLIENTELE_CORS_ORIGINS"),
+		"comma-separated origins (https://shop.example) allowed to call the Customers API from a browser, or * (CLIENTELE_CORS_ORIGINS)")
 	fs.DurationVar(&c.AuthCache, "auth-cache", defaultCache,
 		"how long a node remembers an authenticated credential; a revoked token works that much longer (CLIENTELE_AUTH_CACHE)")
 	if err := e.parse(fs, args); err != nil {
@@ -63,6 +65,7 @@ func (e *env) serve(ctx context.Context, args []string) error {
 	jobsCtx, stopJobs := context.WithCancel(ctx)
 	var jobs sync.WaitGroup
 	jobs.Go(func() { svc.RunJobs(jobsCtx, jobWorkers, jobPoll, log) })
+	jobs.Go(func() { svc.RunNotificationSends(jobsCtx, sendPoll, log) })
 	jobs.Go(func() { optimizeEvery(jobsCtx, store, time.Hour, log) })
 	err = server.Serve(ctx, ln, handler, log, 20*time.Second)
 	stopJobs()
@@ -110,6 +113,9 @@ const (
 	jobPoll    = 500 * time.Millisecond
 )
 
+// sendPoll is how often each node looks for notification sends to copy.
+const sendPoll = 2 * time.Second
+
 // NewHandler wires the root handler over store: the service, the
 // authenticator and every API.
 func NewHandler(store directory.Store, c *Config, log *slog.Logger) http.Handler {
@@ -122,11 +128,13 @@ func NewHandler(store directory.Store, c *Config, log *slog.Logger) http.Handler
 func newHandler(store directory.Store, c *Config, log *slog.Logger) (http.Handler, *directory.Service) {
 	svc := directory.NewService(store, directory.ServiceOptions{})
 	authn := auth.NewAuthenticator(store, nil).CacheFor(c.AuthCache)
+	realms, api := mustCustomerHandlers(svc, c, log)
 	return server.NewHandler(server.Config{
-		Realms:  mustRealmPages(svc, c, log),
-		Logger:  log,
-		DB:      store,
-		Version: Version,
+		Realms:    realms,
+		Customers: api,
+		Logger:    log,
+		DB:        store,
+		Version:   Version,
 		Zendesk: zendesk.NewHandler(zendesk.Config{
 			Service: svc, Authenticator: authn, Logger: log,
 			PublicURL: c.PublicURL, RateLimit: c.RateLimit,

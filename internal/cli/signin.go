@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/clientele/clientele/internal/auth"
+	"github.com/clientele/clientele/internal/customers"
 	"github.com/clientele/clientele/internal/directory"
 	"github.com/clientele/clientele/internal/realmweb"
 )
@@ -38,16 +39,21 @@ func newSignin(svc *directory.Service, c *Config) (*directory.Signin, error) {
 	return directory.NewSignin(svc, opts), nil
 }
 
-// checkSignin reports a malformed SMTP or secret key setting, before
-// serve starts.
+// checkSignin reports a malformed SMTP, secret key or CORS setting,
+// before serve starts.
 func checkSignin(c *Config) error {
-	_, err := newSignin(nil, c)
+	if _, err := newSignin(nil, c); err != nil {
+		return err
+	}
+	_, err := customers.ParseOrigins(c.CORSOrigins)
 	return err
 }
 
-// mustRealmPages returns the /realms/ handler; it panics on the settings
-// checkSignin refuses, which serve checks first.
-func mustRealmPages(svc *directory.Service, c *Config, log *slog.Logger) *realmweb.Handler {
+// mustCustomerHandlers returns the realm pages' handler (/realms/) and
+// the Customers API's (/api/customers/, /api/profile/), which share the
+// sign-in rules; it panics on the settings checkSignin refuses, which
+// serve checks first.
+func mustCustomerHandlers(svc *directory.Service, c *Config, log *slog.Logger) (*realmweb.Handler, *customers.Handler) {
 	signin, err := newSignin(svc, c)
 	if err != nil {
 		panic(err)
@@ -56,7 +62,16 @@ func mustRealmPages(svc *directory.Service, c *Config, log *slog.Logger) *realmw
 	if c.SecretKey != "" {
 		oidc = auth.NewOIDC(signin, nil)
 	}
-	return realmweb.NewHandler(realmweb.Config{Signin: signin, Logger: log, PublicURL: c.PublicURL, OIDC: oidc})
+	origins, err := customers.ParseOrigins(c.CORSOrigins)
+	if err != nil {
+		panic(err)
+	}
+	api, err := customers.NewHandler(customers.Config{Signin: signin, Logger: log, PublicURL: c.PublicURL, OIDC: oidc,
+		AllowedOrigins: origins})
+	if err != nil {
+		panic(err)
+	}
+	return realmweb.NewHandler(realmweb.Config{Signin: signin, Logger: log, PublicURL: c.PublicURL, OIDC: oidc}), api
 }
 
 // listFlag is a flag that may be given several times.

@@ -123,7 +123,7 @@ func TestUserTokenAndOutbox(t *testing.T) {
 	if code, _, _ := run(t, "user", "token", "--realm", "acme", "--email", "carla@acme.test", "--scopes", "root"); code != 2 {
 		t.Errorf("unknown scope: %d", code)
 	}
-	events, _ := store.ListEvents(ctx, acme.ID, 0, directory.Page{Limit: 10})
+	events, _ := store.ListEvents(ctx, acme.ID, 0, directory.EventQuery{Page: directory.Page{Limit: 10}})
 	if len(events) != 1 || events[0].Type != directory.EventLogin || events[0].Method != directory.MethodCLI {
 		t.Errorf("events: %+v", events)
 	}

@@ -64,6 +64,10 @@ type UserQuery struct {
 	OrderBy string
 	// Descending is set by sort:desc.
 	Descending bool
+	// Suspended and Verified, when not nil, keep only the users whose
+	// flag has that value (the Customers API's active= and verified=).
+	Suspended *bool
+	Verified  *bool
 }
 
 // FindsUsers reports whether q can find users: it names no type, or

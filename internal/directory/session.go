@@ -64,6 +64,10 @@ const touchEvery = 30 * time.Second
 // one) that was revoked, reached its lifetime or sat idle too long.
 var ErrSessionExpired = &Error{Kind: KindUnauthenticated, Message: "session expired"}
 
+// ErrUserInactive is the answer to a live session (or access token) whose
+// customer was since deleted or suspended.
+var ErrUserInactive = &Error{Kind: KindUnauthenticated, Message: "user not found"}
+
 // startSession creates a session for u and returns its secret.
 func (s *Signin) startSession(ctx context.Context, realmID int64, u *User, method string, c Client, st *SigninSettings) (string, *Session, error) {
 	secret := s.newSecret()
@@ -123,7 +127,7 @@ func (s *Signin) Use(ctx context.Context, sess *Session) (*Session, *User, error
 		return nil, nil, err
 	}
 	if !u.Active() || u.Suspended {
-		return nil, nil, ErrSessionExpired
+		return nil, nil, ErrUserInactive
 	}
 	if now.Sub(sess.LastSeenAt) >= touchEvery {
 		if err := s.store.TouchSession(ctx, sess.RealmID, sess.ID, now); err != nil {
@@ -132,6 +136,44 @@ func (s *Signin) Use(ctx context.Context, sess *Session) (*Session, *User, error
 		sess.LastSeenAt = now
 	}
 	return sess, u, nil
+}
+
+// AccessToken resolves a bearer token of the realm for the Customers
+// API: the token, its live session (nil for a token issued without one)
+// and its user. An unknown token, one of another realm or one past its
+// expiry is KindNotFound; a token whose session ended is
+// ErrSessionExpired; a token of a deleted or suspended user is
+// ErrUserInactive.
+func (s *Signin) AccessToken(ctx context.Context, realmID int64, token string) (*AccessToken, *Session, *User, error) {
+	if token == "" || len(token) > 200 {
+		return nil, nil, nil, ErrNotFound
+	}
+	t, err := s.store.AccessTokenByHash(ctx, HashSecret(token))
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if t.RealmID != realmID || !t.ExpiresAt.IsZero() && !s.svc.Now().Before(t.ExpiresAt) {
+		return nil, nil, nil, ErrNotFound
+	}
+	if t.SessionID == 0 {
+		u, err := s.store.UserByID(ctx, realmID, t.UserID)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		if !u.Active() || u.Suspended {
+			return nil, nil, nil, ErrUserInactive
+		}
+		return t, nil, u, nil
+	}
+	sess, err := s.store.SessionByID(ctx, realmID, t.SessionID)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	sess, u, err := s.Use(ctx, sess)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return t, sess, u, nil
 }
 
 // Logout ends the session named by secret, if it exists.

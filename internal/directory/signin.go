@@ -196,6 +196,16 @@ func (s *Signin) Settings(ctx context.Context, realmID int64) (*SigninSettings, 
 // SetSettings validates and stores the realm's sign-in settings.
 func (s *Signin) SetSettings(ctx context.Context, realmID int64, st SigninSettings) error {
 	var v Invalid
+	checkSigninSettings(&v, &st)
+	if err := v.Err(); err != nil {
+		return err
+	}
+	return s.store.SetSigninSettings(ctx, realmID, &st)
+}
+
+// checkSigninSettings collects the problems of st in v, and makes a nil
+// origin list empty.
+func checkSigninSettings(v *Invalid, st *SigninSettings) {
 	if st.SessionLifetime < MinSessionLifetime || st.SessionLifetime > MaxSessionLifetime {
 		v.Add("session_lifetime", "InvalidValue", "must be between 15 minutes and 90 days")
 	}
@@ -207,13 +217,9 @@ func (s *Signin) SetSettings(ctx context.Context, realmID int64, st SigninSettin
 			v.Add("allowed_origins", "InvalidValue", fmt.Sprintf("%q is not an origin like https://shop.example", o))
 		}
 	}
-	if err := v.Err(); err != nil {
-		return err
-	}
 	if st.AllowedOrigins == nil {
 		st.AllowedOrigins = []string{}
 	}
-	return s.store.SetSigninSettings(ctx, realmID, &st)
 }
 
 // validOrigin accepts scheme://host[:port] with an http or https scheme

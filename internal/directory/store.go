@@ -22,7 +22,12 @@ type Store interface {
 	UserActionStore   // user_action.go
 	OrganizationStore // organization.go
 	SigninStore       // signin.go
+	NotificationStore // notification.go
+	AdminStore        // admin.go
 	SideloadStore     // sideload.go
+	AccountStore      // account.go
+	IntegrationStore  // integration.go
+	RealmAdminStore   // realm_admin.go
 
 	// Migrate applies the embedded migrations not yet applied.
 	Migrate(ctx context.Context) error

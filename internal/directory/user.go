@@ -171,6 +171,10 @@ type UserInput struct {
 	// Identities are extra identities to create with a new user (create
 	// only); emails among them become secondary email identities.
 	Identities []IdentityInput
+
+	// FieldRules enforces the custom fields' required and unique flags,
+	// as the Customers API's writes do (the Zendesk API's do not).
+	FieldRules bool
 }
 
 // UserFilter selects users in a list or count.
@@ -198,6 +202,12 @@ type Page struct {
 // may create anyone. A user created with only a name gets Zendesk's
 // defaults.
 func (s *Service) CreateUser(ctx context.Context, a Actor, in UserInput) (*User, error) {
+	return s.createUser(ctx, a, in, "")
+}
+
+// createUser is CreateUser storing passwordHash ("" for none) with the
+// user, in the same transaction.
+func (s *Service) createUser(ctx context.Context, a Actor, in UserInput, passwordHash string) (*User, error) {
 	if err := requireStaff(a); err != nil {
 		return nil, err
 	}
@@ -224,9 +234,18 @@ func (s *Service) CreateUser(ctx context.Context, a Actor, in UserInput) (*User,
 	if err := s.checkUnique(ctx, a.RealmID, 0, ids, u.ExternalID); err != nil {
 		return nil, err
 	}
+	if err := s.checkUsername(ctx, a.RealmID, 0, u.Username); err != nil {
+		return nil, err
+	}
+	if in.FieldRules {
+		if err := s.checkFieldRules(ctx, u, nil); err != nil {
+			return nil, err
+		}
+	}
 	if org != nil {
 		u.OrganizationID = *org // the store makes it the default membership
 	}
+	u.PasswordHash = passwordHash
 	if err := s.store.CreateUser(ctx, a.RealmID, u, ids); err != nil {
 		return nil, err
 	}
@@ -333,6 +352,16 @@ func (s *Service) UpdateUser(ctx context.Context, a Actor, id int64, in UserInpu
 	}
 	if err := s.checkUnique(ctx, a.RealmID, id, append(change.Add, change.Update...), externalIDChange(old, u)); err != nil {
 		return nil, err
+	}
+	if u.Username != old.Username {
+		if err := s.checkUsername(ctx, a.RealmID, id, u.Username); err != nil {
+			return nil, err
+		}
+	}
+	if in.FieldRules {
+		if err := s.checkFieldRules(ctx, u, old); err != nil {
+			return nil, err
+		}
 	}
 	u.UpdatedAt = now
 	if err := s.store.UpdateUser(ctx, a.RealmID, u, change); err != nil {

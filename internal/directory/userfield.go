@@ -87,8 +87,20 @@ type UserField struct {
 	// RelationshipFilter is a lookup field's filter, kept as sent; nil
 	// for none.
 	RelationshipFilter map[string]any
-	CreatedAt          time.Time
-	UpdatedAt          time.Time
+	// CustomerVisible shows the field to the customer in the Customers
+	// API's me; CustomerEditable (which needs CustomerVisible) lets them
+	// change it there. Modyo's "visible to" and "editable by site users".
+	CustomerVisible  bool
+	CustomerEditable bool
+	// Required and Unique are Modyo's flags, enforced on the Customers
+	// API's writes only (UserInput.FieldRules and UpdateProfile): a
+	// required field must have a value, a unique one's value belongs to
+	// one active user. Unique applies to single values (text, numbers,
+	// dates, dropdowns).
+	Required  bool
+	Unique    bool
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // FieldOption is one choice of a dropdown or multiselect field. Value is
@@ -123,7 +135,21 @@ type UserFieldInput struct {
 	// filter (nil clears it).
 	RelationshipFilter    map[string]any
 	SetRelationshipFilter bool
+	// CustomerVisible and CustomerEditable set the Customers API flags.
+	CustomerVisible  *bool
+	CustomerEditable *bool
+	// Required and Unique set Modyo's flags.
+	Required *bool
+	Unique   *bool
+	// MaxFields, when not 0, is the most fields the realm may have for a
+	// create to pass: the Customers API's MaxCustomerFields.
+	MaxFields int
 }
+
+// MaxCustomerFields is Modyo's limit of custom fields per realm, which
+// the Customers API's creates keep; the Zendesk API keeps its own,
+// MaxUserFields.
+const MaxCustomerFields = 20
 
 // FieldOptionInput is an option as sent: ID 0 creates one.
 type FieldOptionInput struct {
@@ -269,6 +295,8 @@ func (s *Service) CreateUserField(ctx context.Context, a Actor, in UserFieldInpu
 	}
 	if len(fields) >= MaxUserFields {
 		v.Add("base", "TooManyFields", "a realm may have at most "+strconv.Itoa(MaxUserFields)+" user fields")
+	} else if in.MaxFields > 0 && len(fields) >= in.MaxFields {
+		v.Add("base", "TooManyFields", "a realm may have at most "+strconv.Itoa(in.MaxFields)+" custom fields")
 	}
 	applyUserFieldInput(&v, f, in, true)
 	if err := v.Err(); err != nil {
@@ -490,6 +518,24 @@ func applyUserFieldInput(v *Invalid, f *UserField, in UserFieldInput, creating b
 	}
 	if in.Active != nil {
 		f.Active = *in.Active
+	}
+	if in.CustomerVisible != nil {
+		f.CustomerVisible = *in.CustomerVisible
+	}
+	if in.CustomerEditable != nil {
+		f.CustomerEditable = *in.CustomerEditable
+	}
+	if in.Required != nil {
+		f.Required = *in.Required
+	}
+	if in.Unique != nil {
+		f.Unique = *in.Unique
+	}
+	if f.Unique && !slices.Contains(uniqueFieldTypes, f.Type) {
+		v.Add("unique", "InvalidValue", "only text, number, date and dropdown fields can be unique")
+	}
+	if f.CustomerEditable && !f.CustomerVisible {
+		v.Add("customer_editable", "InvalidValue", "a field customers edit must be visible to them")
 	}
 	switch f.Type {
 	case FieldRegexp:

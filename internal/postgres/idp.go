@@ -103,7 +103,7 @@ func (s *Store) IdPLink(ctx context.Context, realmID, idpID int64, subject strin
 
 // LinkIdP links a provider's subject to a user.
 func (s *Store) LinkIdP(ctx context.Context, realmID, idpID int64, subject string, userID int64) error {
-	_, err := s.pool.Exec(ctx, `INSERT INTO idp_links (realm_id, idp_id, subject, user_id) VALUES ($1, $2, $3, $4)
+	_, err := s.writer(ctx).Exec(ctx, `INSERT INTO idp_links (realm_id, idp_id, subject, user_id) VALUES ($1, $2, $3, $4)
 		ON CONFLICT (realm_id, idp_id, subject) DO UPDATE SET user_id = excluded.user_id`, realmID, idpID, subject, userID)
 	return err
 }
@@ -111,7 +111,7 @@ func (s *Store) LinkIdP(ctx context.Context, realmID, idpID int64, subject strin
 // SaveDelegatedToken inserts or replaces a session's provider tokens.
 func (s *Store) SaveDelegatedToken(ctx context.Context, realmID int64, t *directory.DelegatedToken) error {
 	t.RealmID = realmID
-	return s.pool.QueryRow(ctx, `INSERT INTO delegated_tokens (realm_id, uuid, session_id, user_id, idp_id, sealed_access_token, sealed_refresh_token, expires_at, updated_at)
+	return s.writer(ctx).QueryRow(ctx, `INSERT INTO delegated_tokens (realm_id, uuid, session_id, user_id, idp_id, sealed_access_token, sealed_refresh_token, expires_at, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (realm_id, session_id) DO UPDATE SET uuid = excluded.uuid, user_id = excluded.user_id,
 		idp_id = excluded.idp_id, sealed_access_token = excluded.sealed_access_token, sealed_refresh_token = excluded.sealed_refresh_token,
 		expires_at = excluded.expires_at, updated_at = excluded.updated_at RETURNING id`,

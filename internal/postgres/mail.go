@@ -11,7 +11,7 @@ import (
 // AddMail inserts m and sets its id.
 func (s *Store) AddMail(ctx context.Context, realmID int64, m *directory.Mail) error {
 	m.RealmID = realmID
-	return s.pool.QueryRow(ctx, `INSERT INTO mails (realm_id, to_addr, subject, body, created_at, sent_at, error) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+	return s.writer(ctx).QueryRow(ctx, `INSERT INTO mails (realm_id, to_addr, subject, body, created_at, sent_at, error) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
 		realmID, m.To, m.Subject, m.Body, at(m.CreatedAt), nullTime(m.SentAt), m.Error).Scan(&m.ID)
 }
 

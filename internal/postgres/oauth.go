@@ -103,6 +103,6 @@ func (s *Store) RedeemOAuthCode(ctx context.Context, realmID, codeID int64, when
 
 // RevokeAccessToken deletes the client's token with that hash, if any.
 func (s *Store) RevokeAccessToken(ctx context.Context, realmID, clientID int64, hash string) error {
-	_, err := s.pool.Exec(ctx, `DELETE FROM access_tokens WHERE realm_id = $1 AND client_id = $2 AND hash = $3`, realmID, clientID, hash)
+	_, err := s.writer(ctx).Exec(ctx, `DELETE FROM access_tokens WHERE realm_id = $1 AND client_id = $2 AND hash = $3`, realmID, clientID, hash)
 	return err
 }

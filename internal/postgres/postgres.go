@@ -202,6 +202,20 @@ func (s *Store) tx(ctx context.Context, fn func(pgx.Tx) error) error {
 	return mapError(pgx.BeginFunc(ctx, s.pool, fn))
 }
 
+// writer is where a single-statement write goes: ctx's transaction when
+// it carries one of this store (WriteInJob), so the write commits or rolls
+// back with it, and otherwise the pool, where the statement is its own
+// transaction.
+func (s *Store) writer(ctx context.Context) interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+} {
+	if tx, ok := ctx.Value(txKey{s}).(pgx.Tx); ok {
+		return tx
+	}
+	return s.pool
+}
+
 // querier is what both the pool and a transaction offer to read rows.
 type querier interface {
 	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)

@@ -90,6 +90,11 @@ func TestOrganizationStoreContract(t *testing.T) {
 
 func TestSigninStoreContract(t *testing.T) { pgtest.DSN(t); storetest.RunSignin(t, pgtest.OpenEmptied) }
 
+func TestRealmAdminStoreContract(t *testing.T) {
+	pgtest.DSN(t)
+	storetest.RunRealmAdmin(t, pgtest.OpenEmptied)
+}
+
 func TestMigrateTwice(t *testing.T) {
 	dsn, _ := pgtest.NewSchema(t)
 	s := openDSN(t, dsn)

@@ -24,18 +24,18 @@ func scanRealm(row pgx.CollectableRow) (directory.Realm, error) {
 	return r, err
 }
 
-// RealmByUID returns the realm with the given uid.
+// RealmByUID returns the live (not deleted) realm with the given uid.
 func (s *Store) RealmByUID(ctx context.Context, uid string) (*directory.Realm, error) {
-	return one(ctx, s.pool, scanRealm, `SELECT `+realmColumns+` FROM realms WHERE uid = $1`, uid)
+	return one(ctx, s.pool, scanRealm, `SELECT `+realmColumns+` FROM realms WHERE uid = $1 AND deleted_at IS NULL`, uid)
 }
 
-// RealmByID returns the realm with the given id.
+// RealmByID returns the live realm with the given id.
 func (s *Store) RealmByID(ctx context.Context, id int64) (*directory.Realm, error) {
-	return one(ctx, s.pool, scanRealm, `SELECT `+realmColumns+` FROM realms WHERE id = $1`, id)
+	return one(ctx, s.pool, scanRealm, `SELECT `+realmColumns+` FROM realms WHERE id = $1 AND deleted_at IS NULL`, id)
 }
 
-// ListRealms returns every realm ordered by uid, byte by byte (as SQLite
+// ListRealms returns every live realm ordered by uid, byte by byte (as SQLite
 // orders text) whatever the database's collation.
 func (s *Store) ListRealms(ctx context.Context) ([]directory.Realm, error) {
-	return all(ctx, s.pool, scanRealm, `SELECT `+realmColumns+` FROM realms ORDER BY uid COLLATE "C"`)
+	return all(ctx, s.pool, scanRealm, `SELECT `+realmColumns+` FROM realms WHERE deleted_at IS NULL ORDER BY uid COLLATE "C"`)
 }

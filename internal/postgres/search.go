@@ -206,6 +206,12 @@ func buildSearch(realmID int64, q directory.UserQuery) (*searchQuery, error) {
 	if !q.FindsUsers() {
 		return &searchQuery{nothing: true}, nil
 	}
+	if q.Suspended != nil {
+		sq.where = append(sq.where, "u.suspended = "+sq.p.add(*q.Suspended))
+	}
+	if q.Verified != nil {
+		sq.where = append(sq.where, "u.verified = "+sq.p.add(*q.Verified))
+	}
 	for _, t := range q.Terms {
 		var err error
 		switch t.Field {
@@ -417,7 +423,7 @@ func (s *Store) CountSearchUsers(ctx context.Context, realmID int64, q directory
 
 // loneTag reports whether q is exactly one positive, exact tags: term.
 func loneTag(q directory.UserQuery) (string, bool) {
-	if len(q.Terms) != 1 {
+	if len(q.Terms) != 1 || q.Suspended != nil || q.Verified != nil {
 		return "", false
 	}
 	t := q.Terms[0]

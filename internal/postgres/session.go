@@ -43,7 +43,7 @@ func (s *Store) SessionByID(ctx context.Context, realmID, id int64) (*directory.
 
 // TouchSession records the session's last use.
 func (s *Store) TouchSession(ctx context.Context, realmID, id int64, when time.Time) error {
-	_, err := s.pool.Exec(ctx, `UPDATE sessions SET last_seen_at = $1 WHERE realm_id = $2 AND id = $3`, at(when), realmID, id)
+	_, err := s.writer(ctx).Exec(ctx, `UPDATE sessions SET last_seen_at = $1 WHERE realm_id = $2 AND id = $3`, at(when), realmID, id)
 	return err
 }
 

@@ -27,13 +27,16 @@ func (s *Store) SigninSettings(ctx context.Context, realmID int64) (*directory.S
 
 // SetSigninSettings inserts or replaces the realm's sign-in settings.
 func (s *Store) SetSigninSettings(ctx context.Context, realmID int64, st *directory.SigninSettings) error {
-	return s.tx(ctx, func(tx pgx.Tx) error {
-		_, err := tx.Exec(ctx, `INSERT INTO signin_settings (realm_id, signup_enabled, session_lifetime_s, idle_timeout_s, allowed_origins)
-			VALUES ($1, $2, $3, $4, $5) ON CONFLICT (realm_id) DO UPDATE SET signup_enabled = excluded.signup_enabled,
-			session_lifetime_s = excluded.session_lifetime_s, idle_timeout_s = excluded.idle_timeout_s, allowed_origins = excluded.allowed_origins`,
-			realmID, st.SignupEnabled, int64(st.SessionLifetime/time.Second), int64(st.IdleTimeout/time.Second), strings.Join(st.AllowedOrigins, " "))
-		return err
-	})
+	return s.tx(ctx, func(tx pgx.Tx) error { return writeSigninSettings(ctx, tx, realmID, st) })
+}
+
+// writeSigninSettings inserts or replaces the realm's settings in tx.
+func writeSigninSettings(ctx context.Context, tx pgx.Tx, realmID int64, st *directory.SigninSettings) error {
+	_, err := tx.Exec(ctx, `INSERT INTO signin_settings (realm_id, signup_enabled, session_lifetime_s, idle_timeout_s, allowed_origins)
+		VALUES ($1, $2, $3, $4, $5) ON CONFLICT (realm_id) DO UPDATE SET signup_enabled = excluded.signup_enabled,
+		session_lifetime_s = excluded.session_lifetime_s, idle_timeout_s = excluded.idle_timeout_s, allowed_origins = excluded.allowed_origins`,
+		realmID, st.SignupEnabled, int64(st.SessionLifetime/time.Second), int64(st.IdleTimeout/time.Second), strings.Join(st.AllowedOrigins, " "))
+	return err
 }
 
 // CreateSigninToken inserts t and sets its id.
@@ -110,6 +113,6 @@ func (s *Store) RecordLoginFailure(ctx context.Context, realmID int64, key strin
 
 // ClearLoginFailures forgets key's failed logins.
 func (s *Store) ClearLoginFailures(ctx context.Context, realmID int64, key string) error {
-	_, err := s.pool.Exec(ctx, `DELETE FROM login_failures WHERE realm_id = $1 AND email_key = $2`, realmID, key)
+	_, err := s.writer(ctx).Exec(ctx, `DELETE FROM login_failures WHERE realm_id = $1 AND email_key = $2`, realmID, key)
 	return err
 }

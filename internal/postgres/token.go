@@ -53,7 +53,7 @@ func (s *Store) DeleteAPIToken(ctx context.Context, realmID, id int64) error {
 
 // TouchAPIToken records when the token was last used.
 func (s *Store) TouchAPIToken(ctx context.Context, realmID, id int64, when time.Time) error {
-	_, err := s.pool.Exec(ctx, `UPDATE api_tokens SET last_used_at = $1 WHERE realm_id = $2 AND id = $3`, when.UTC().Truncate(time.Second), realmID, id)
+	_, err := s.writer(ctx).Exec(ctx, `UPDATE api_tokens SET last_used_at = $1 WHERE realm_id = $2 AND id = $3`, when.UTC().Truncate(time.Second), realmID, id)
 	return err
 }
 

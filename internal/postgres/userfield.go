@@ -8,7 +8,8 @@ import (
 )
 
 const userFieldColumns = `id, realm_id, key, type, title, raw_title, description, raw_description, position,
-	active, regexp_for_validation, tag, relationship_target_type, relationship_filter, created_at, updated_at`
+	active, regexp_for_validation, tag, relationship_target_type, relationship_filter, created_at, updated_at,
+	customer_visible, customer_editable, required, unique_values`
 
 // CreateUserField inserts f and its options, setting their ids.
 func (s *Store) CreateUserField(ctx context.Context, realmID int64, f *directory.UserField) error {
@@ -16,9 +17,10 @@ func (s *Store) CreateUserField(ctx context.Context, realmID int64, f *directory
 	return s.tx(ctx, func(tx pgx.Tx) error {
 		err := tx.QueryRow(ctx, `INSERT INTO user_fields (realm_id, key, type, title, raw_title, description,
 			raw_description, position, active, regexp_for_validation, tag, relationship_target_type, relationship_filter,
-			created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id`,
+			created_at, updated_at, customer_visible, customer_editable, required, unique_values) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) RETURNING id`,
 			realmID, f.Key, string(f.Type), f.Title, f.RawTitle, f.Description, f.RawDescription, f.Position, f.Active,
-			f.RegexpForValidation, f.Tag, f.RelationshipTargetType, f.RelationshipFilter, at(f.CreatedAt), at(f.UpdatedAt)).Scan(&f.ID)
+			f.RegexpForValidation, f.Tag, f.RelationshipTargetType, f.RelationshipFilter, at(f.CreatedAt), at(f.UpdatedAt),
+			f.CustomerVisible, f.CustomerEditable, f.Required, f.Unique).Scan(&f.ID)
 		if err != nil {
 			return err
 		}
@@ -31,9 +33,10 @@ func (s *Store) UpdateUserField(ctx context.Context, realmID int64, f *directory
 	return s.tx(ctx, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `UPDATE user_fields SET title = $1, raw_title = $2, description = $3, raw_description = $4,
 			position = $5, active = $6, regexp_for_validation = $7, tag = $8, relationship_target_type = $9,
-			relationship_filter = $10, updated_at = $11 WHERE realm_id = $12 AND id = $13`,
+			relationship_filter = $10, updated_at = $11, customer_visible = $12, customer_editable = $13,
+			required = $14, unique_values = $15 WHERE realm_id = $16 AND id = $17`,
 			f.Title, f.RawTitle, f.Description, f.RawDescription, f.Position, f.Active, f.RegexpForValidation, f.Tag,
-			f.RelationshipTargetType, f.RelationshipFilter, at(f.UpdatedAt), realmID, f.ID)
+			f.RelationshipTargetType, f.RelationshipFilter, at(f.UpdatedAt), f.CustomerVisible, f.CustomerEditable, f.Required, f.Unique, realmID, f.ID)
 		if err != nil {
 			return err
 		}
@@ -108,7 +111,7 @@ func (s *Store) UserFields(ctx context.Context, realmID int64) ([]directory.User
 		var typ string
 		err := row.Scan(&f.ID, &f.RealmID, &f.Key, &typ, &f.Title, &f.RawTitle, &f.Description, &f.RawDescription,
 			&f.Position, &f.Active, &f.RegexpForValidation, &f.Tag, &f.RelationshipTargetType, &f.RelationshipFilter,
-			&f.CreatedAt, &f.UpdatedAt)
+			&f.CreatedAt, &f.UpdatedAt, &f.CustomerVisible, &f.CustomerEditable, &f.Required, &f.Unique)
 		f.Type = directory.UserFieldType(typ)
 		f.CreatedAt, f.UpdatedAt = f.CreatedAt.UTC(), f.UpdatedAt.UTC()
 		return f, err

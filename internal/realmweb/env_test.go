@@ -3,59 +3,31 @@ package realmweb_test
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
-	"os"
 	"regexp"
 	"strings"
-	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/clientele/clientele/internal/auth"
 	"github.com/clientele/clientele/internal/directory"
-	"github.com/clientele/clientele/internal/postgres/pgtest"
+	"github.com/clientele/clientele/internal/enginetest"
 	"github.com/clientele/clientele/internal/realmweb"
 	"github.com/clientele/clientele/internal/server"
-	"github.com/clientele/clientele/internal/sqlite/sqlitetest"
 	"github.com/clientele/clientele/internal/zendesk"
 )
 
-// clock is a settable test clock.
-type clock struct{ t atomic.Int64 }
-
-func (c *clock) now() time.Time          { return time.Unix(c.t.Load(), 0).UTC() }
-func (c *clock) advance(d time.Duration) { c.t.Add(int64(d / time.Second)) }
-
 // TestMain drops the PostgreSQL schema the tests share once they end.
-func TestMain(m *testing.M) {
-	code := m.Run()
-	if err := pgtest.DropShared(); err != nil {
-		fmt.Fprintln(os.Stderr, "dropping the shared test schema:", err)
-	}
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { enginetest.Main(m) }
 
-// engine is a store the tests run on.
-type engine struct {
-	name string
-	open func(t testing.TB) directory.Store
-}
-
-// eachEngine runs fn on SQLite, and on PostgreSQL when
-// CLIENTELE_TEST_POSTGRES is set.
+// eachEngine runs fn on every engine, one after the other.
 func eachEngine(t *testing.T, fn func(t *testing.T, e *env)) {
-	engines := []engine{{"sqlite", func(t testing.TB) directory.Store { return sqlitetest.Open(t) }}}
-	if os.Getenv("CLIENTELE_TEST_POSTGRES") != "" {
-		engines = append(engines, engine{"postgres", pgtest.OpenEmptied})
-	}
-	for _, eng := range engines {
-		t.Run(eng.name, func(t *testing.T) { fn(t, newEnv(t, eng)) })
+	for _, eng := range enginetest.Engines() {
+		t.Run(eng.Name, func(t *testing.T) { fn(t, newEnv(t, eng)) })
 	}
 }
 
@@ -67,7 +39,7 @@ type env struct {
 	store  directory.Store
 	svc    *directory.Service
 	signin *directory.Signin
-	clock  *clock
+	clock  *enginetest.Clock
 	acme   *directory.Realm
 	beta   *directory.Realm
 	carla  *directory.User // acme's customer, password "correct horse"
@@ -76,13 +48,12 @@ type env struct {
 
 const password = "correct horse"
 
-func newEnv(t *testing.T, eng engine) *env {
+func newEnv(t *testing.T, eng enginetest.Engine) *env {
 	t.Helper()
 	ctx := context.Background()
-	store := eng.open(t)
-	c := &clock{}
-	c.t.Store(time.Date(2024, 5, 6, 7, 8, 9, 0, time.UTC).Unix())
-	svc := directory.NewService(store, directory.ServiceOptions{Now: c.now})
+	store := eng.Open(t)
+	c := enginetest.NewClock()
+	svc := directory.NewService(store, directory.ServiceOptions{Now: c.Now})
 	sealer, err := auth.NewSealer("MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=")
 	if err != nil {
 		t.Fatal(err)
@@ -91,7 +62,7 @@ func newEnv(t *testing.T, eng engine) *env {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	h := server.NewHandler(server.Config{
 		Logger: log, DB: store,
-		Zendesk: zendesk.NewHandler(zendesk.Config{Service: svc, Authenticator: auth.NewAuthenticator(store, c.now), Logger: log, RateLimit: 100000, Now: c.now}),
+		Zendesk: zendesk.NewHandler(zendesk.Config{Service: svc, Authenticator: auth.NewAuthenticator(store, c.Now), Logger: log, RateLimit: 100000, Now: c.Now}),
 		Realms:  realmweb.NewHandler(realmweb.Config{Signin: signin, Logger: log, OIDC: auth.NewOIDC(signin, nil)}),
 	})
 	e := &env{t: t, store: store, svc: svc, signin: signin, clock: c}
@@ -213,7 +184,7 @@ func (b *browser) sessionCookie(realm string) *http.Cookie {
 // events returns the realm's event types, oldest first.
 func (e *env) events(realm *directory.Realm) []directory.Event {
 	e.t.Helper()
-	events, err := e.store.ListEvents(context.Background(), realm.ID, 0, directory.Page{Limit: 100})
+	events, err := e.store.ListEvents(context.Background(), realm.ID, 0, directory.EventQuery{Page: directory.Page{Limit: 100}})
 	if err != nil {
 		e.t.Fatal(err)
 	}

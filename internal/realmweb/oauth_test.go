@@ -75,7 +75,7 @@ func TestOAuthCodeFlow(t *testing.T) {
 		if tok.TokenType != "Bearer" || tok.Extra("scope") != "public" || tok.RefreshToken != "" || !tok.Expiry.IsZero() {
 			t.Errorf("token: %+v scope=%v", tok, tok.Extra("scope"))
 		}
-		if created, _ := tok.Extra("created_at").(float64); int64(created) != e.clock.now().Unix() {
+		if created, _ := tok.Extra("created_at").(float64); int64(created) != e.clock.Now().Unix() {
 			t.Errorf("created_at = %v", tok.Extra("created_at"))
 		}
 		status, body := e.api("/api/v2/users/me.json", tok.AccessToken)
@@ -166,7 +166,7 @@ func TestOAuthRejections(t *testing.T) {
 
 		// Expired code: 10 minutes.
 		c = code(conf)
-		e.clock.advance(10 * time.Minute)
+		e.clock.Advance(10 * time.Minute)
 		_, err = conf.Exchange(ctx, c)
 		wantOAuthError(t, err, "invalid_grant")
 

@@ -131,7 +131,7 @@ func TestOIDCLogin(t *testing.T) {
 		if d.AccessToken == "" || d.RefreshToken == "" || d.UUID == "" || d.IdP.ID != p.ID {
 			t.Errorf("delegated token: %+v", d)
 		}
-		if left := d.ExpiresAt.Sub(e.clock.now()); left < 4*time.Minute || left > 6*time.Minute {
+		if left := d.ExpiresAt.Sub(e.clock.Now()); left < 4*time.Minute || left > 6*time.Minute {
 			t.Errorf("delegated token expires in %s, want about 5m", left)
 		}
 		stored, _ := e.store.DelegatedTokenBySession(ctx, e.acme.ID, sess.ID)
@@ -140,7 +140,7 @@ func TestOIDCLogin(t *testing.T) {
 		}
 
 		// Active within the anticipation window: the token is refreshed.
-		e.clock.advance(d.ExpiresAt.Sub(e.clock.now()) - 30*time.Second)
+		e.clock.Advance(d.ExpiresAt.Sub(e.clock.Now()) - 30*time.Second)
 		if page := b.get("/realms/acme/profile"); page.status != 200 {
 			t.Fatalf("profile: %d", page.status)
 		}

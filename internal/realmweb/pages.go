@@ -2,7 +2,9 @@ package realmweb
 
 import (
 	"errors"
+	"html/template"
 	"net/http"
+	"strconv"
 
 	"github.com/clientele/clientele/internal/auth"
 	"github.com/clientele/clientele/internal/directory"
@@ -204,13 +206,53 @@ func (h *Handler) change(w http.ResponseWriter, r *request) error {
 	return h.message(w, r, http.StatusOK, "Password changed", "Your password was changed.", link{r.base + "/profile", "Back to your profile"})
 }
 
+// notificationsPerPage is how many notifications the profile lists at once.
+const notificationsPerPage = 20
+
+// profile shows the customer's data and notifications, unread first.
+// ?notification_id=ID opens one, which marks it read, as the
+// notifications' url says; ?page=N pages the list.
 func (h *Handler) profile(w http.ResponseWriter, r *request) error {
 	_, u, err := h.session(w, r)
 	if err != nil {
 		return err
 	}
 	if u == nil {
-		return toLogin(w, r, r.base+"/profile")
+		back := r.base + "/profile"
+		if r.URL.RawQuery != "" {
+			back += "?" + r.URL.RawQuery
+		}
+		return toLogin(w, r, back)
 	}
-	return h.render(w, r, http.StatusOK, "profile", &page{Title: "Your profile", User: u})
+	p := &page{Title: "Your profile", User: u}
+	if id, err := strconv.ParseInt(r.URL.Query().Get("notification_id"), 10, 64); err == nil {
+		n, err := h.svc.MarkNotificationRead(r.Context(), r.realm.ID, u.ID, id, r.client)
+		switch directory.KindOf(err) {
+		case directory.KindInternal:
+			if err != nil {
+				return err
+			}
+			p.Opened = &openedNotification{Notification: *n, HTML: template.HTML(n.Body)}
+		case directory.KindNotFound:
+			p.Errors = []string{"That notification does not exist."}
+		default:
+			return err
+		}
+	}
+	pageNo := 1
+	if n, err := strconv.Atoi(r.URL.Query().Get("page")); err == nil && n > 1 && n <= 1_000_000 {
+		pageNo = n
+	}
+	list, total, unread, err := h.svc.Notifications(r.Context(), r.realm.ID, u.ID, (pageNo-1)*notificationsPerPage, notificationsPerPage)
+	if err != nil {
+		return err
+	}
+	p.Notifications, p.Unread = list, unread
+	if pageNo > 1 {
+		p.PrevPage = r.base + "/profile?page=" + strconv.Itoa(pageNo-1)
+	}
+	if int64(pageNo*notificationsPerPage) < total {
+		p.NextPage = r.base + "/profile?page=" + strconv.Itoa(pageNo+1)
+	}
+	return h.render(w, r, http.StatusOK, "profile", p)
 }

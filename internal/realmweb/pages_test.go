@@ -231,14 +231,14 @@ func TestPasswordReset(t *testing.T) {
 		if n := len(e.outbox(e.acme)); n != 1 {
 			t.Errorf("a second reset mail within a minute: %d mails", n)
 		}
-		e.clock.advance(time.Minute)
+		e.clock.Advance(time.Minute)
 		b.submit("/realms/acme/password", "/realms/acme/password", url.Values{"email": {"carla@acme.test"}})
 		link = e.mailLink(e.outbox(e.acme)[0])
-		e.clock.advance(3*24*time.Hour - time.Second)
+		e.clock.Advance(3*24*time.Hour - time.Second)
 		if res := b.get(link); res.status != 200 {
 			t.Errorf("link before 3 days: %d", res.status)
 		}
-		e.clock.advance(time.Second)
+		e.clock.Advance(time.Second)
 		if res := b.get(link); res.status != 404 {
 			t.Errorf("link after 3 days: %d", res.status)
 		}
@@ -270,20 +270,20 @@ func TestSessionExpiry(t *testing.T) {
 		b.login("acme", "carla@acme.test", password)
 		// Used every 4 minutes, it outlives the idle timeout...
 		for range 3 {
-			e.clock.advance(4 * time.Minute)
+			e.clock.Advance(4 * time.Minute)
 			if res := b.get("/realms/acme/profile"); res.status != 200 {
-				t.Fatalf("profile at %s: %d", e.clock.now(), res.status)
+				t.Fatalf("profile at %s: %d", e.clock.Now(), res.status)
 			}
 		}
 		// ...but not its 15-minute lifetime.
-		e.clock.advance(3 * time.Minute)
+		e.clock.Advance(3 * time.Minute)
 		if res := b.get("/realms/acme/profile"); res.status != http.StatusSeeOther {
 			t.Errorf("profile after the lifetime: %d", res.status)
 		}
 
 		b = e.browser()
 		b.login("acme", "carla@acme.test", password)
-		e.clock.advance(5 * time.Minute)
+		e.clock.Advance(5 * time.Minute)
 		if res := b.get("/realms/acme/profile"); res.status != http.StatusSeeOther {
 			t.Errorf("profile after 5 idle minutes: %d", res.status)
 		}
@@ -308,7 +308,7 @@ func TestLoginBackoff(t *testing.T) {
 		if res := e.browser().login("beta", "carla@acme.test", password); res.status != http.StatusSeeOther {
 			t.Errorf("beta held back by acme's failures: %d", res.status)
 		}
-		e.clock.advance(30 * time.Second)
+		e.clock.Advance(30 * time.Second)
 		if res := b.login("acme", "carla@acme.test", password); res.status != http.StatusSeeOther {
 			t.Errorf("after the wait: %d %s", res.status, res.body)
 		}

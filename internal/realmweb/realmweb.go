@@ -201,6 +201,23 @@ type page struct {
 	Message       string
 	Links         []link
 	Providers     []directory.IdentityProvider
+	// The profile's notifications: a page of them (unread first), how
+	// many are unread, the one opened, and the neighbouring pages.
+	Notifications []directory.Notification
+	Unread        int64
+	Opened        *openedNotification
+	PrevPage      string
+	NextPage      string
+}
+
+// openedNotification is the notification a profile link opened, with its
+// body as HTML: notification bodies are written by the realm's
+// administrators as HTML, and the pages' Content-Security-Policy
+// (default-src 'none') keeps any script or remote content in them from
+// running or loading.
+type openedNotification struct {
+	directory.Notification
+	HTML template.HTML
 }
 
 // link is a link shown under a message.

@@ -27,17 +27,26 @@ type Config struct {
 	DB      Pinger
 	Zendesk http.Handler // mounted at /api/v2/
 	Realms  http.Handler // realm sign-in pages, mounted at /realms/
-	Version string
+	// Customers is the Customers API, mounted at /api/customers/ and
+	// /api/profile/.
+	Customers http.Handler
+	Version   string
 }
 
 // NewHandler returns the root handler: recover, then request id and access
 // log, around the routes.
 func NewHandler(c Config) http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("/api/v2/", c.Zendesk)
-	mux.Handle("/api/v2", c.Zendesk)
+	if c.Zendesk != nil {
+		mux.Handle("/api/v2/", c.Zendesk)
+		mux.Handle("/api/v2", c.Zendesk)
+	}
 	if c.Realms != nil {
 		mux.Handle("/realms/", c.Realms)
+	}
+	if c.Customers != nil {
+		mux.Handle("/api/customers/", c.Customers)
+		mux.Handle("/api/profile/", c.Customers)
 	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")

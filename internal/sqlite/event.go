@@ -3,6 +3,8 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
+	"fmt"
 
 	"github.com/clientele/clientele/internal/directory"
 )
@@ -10,10 +12,28 @@ import (
 // AddEvent inserts e and sets its id.
 func (s *Store) AddEvent(ctx context.Context, realmID int64, e *directory.Event) error {
 	e.RealmID = realmID
-	return s.tx(ctx, func(tx *sql.Tx) error {
-		return tx.QueryRowContext(ctx, `INSERT INTO events (realm_id, user_id, type, method, user_agent, ip, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			realmID, e.UserID, e.Type, e.Method, e.UserAgent, e.IP, e.CreatedAt.Unix()).Scan(&e.ID)
-	})
+	return s.tx(ctx, func(tx *sql.Tx) error { return addEvent(ctx, tx, realmID, e) })
+}
+
+// addEvent inserts e within tx.
+func addEvent(ctx context.Context, tx *sql.Tx, realmID int64, e *directory.Event) error {
+	info, err := eventInfo(e.Info)
+	if err != nil {
+		return err
+	}
+	e.RealmID = realmID
+	return tx.QueryRowContext(ctx, `INSERT INTO events (realm_id, user_id, type, method, user_agent, ip, created_at, info)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		realmID, e.UserID, e.Type, e.Method, e.UserAgent, e.IP, e.CreatedAt.Unix(), info).Scan(&e.ID)
+}
+
+// eventInfo is the info column's JSON for an event's parameters.
+func eventInfo(info map[string]string) (string, error) {
+	if len(info) == 0 {
+		return "{}", nil
+	}
+	b, err := json.Marshal(info)
+	return string(b), err
 }
 
 // eventWhere selects the realm's events, of one user unless userID is 0.
@@ -24,15 +44,19 @@ func eventWhere(realmID, userID int64) (string, []any) {
 	return `WHERE realm_id = ? AND user_id = ?`, []any{realmID, userID}
 }
 
-// ListEvents returns one offset page of events by id.
-func (s *Store) ListEvents(ctx context.Context, realmID, userID int64, p directory.Page) ([]directory.Event, error) {
+// ListEvents returns one offset page of events by id, or by type and id.
+func (s *Store) ListEvents(ctx context.Context, realmID, userID int64, q directory.EventQuery) ([]directory.Event, error) {
 	where, args := eventWhere(realmID, userID)
-	order := `id`
-	if p.Descending {
-		order = `id DESC`
+	dir := ``
+	if q.Descending {
+		dir = ` DESC`
 	}
-	rows, err := s.read.QueryContext(ctx, `SELECT id, realm_id, user_id, type, method, user_agent, ip, created_at FROM events `+where+
-		` ORDER BY `+order+` LIMIT ? OFFSET ?`, append(args, p.Limit, p.Offset)...)
+	order := `id` + dir
+	if q.ByType {
+		order = `type` + dir + `, id` + dir
+	}
+	rows, err := s.read.QueryContext(ctx, `SELECT id, realm_id, user_id, type, method, user_agent, ip, created_at, info FROM events `+where+
+		` ORDER BY `+order+` LIMIT ? OFFSET ?`, append(args, q.Limit, q.Offset)...)
 	if err != nil {
 		return nil, err
 	}
@@ -41,10 +65,16 @@ func (s *Store) ListEvents(ctx context.Context, realmID, userID int64, p directo
 	for rows.Next() {
 		var e directory.Event
 		var created sql.NullInt64
-		if err := rows.Scan(&e.ID, &e.RealmID, &e.UserID, &e.Type, &e.Method, &e.UserAgent, &e.IP, &created); err != nil {
+		var info string
+		if err := rows.Scan(&e.ID, &e.RealmID, &e.UserID, &e.Type, &e.Method, &e.UserAgent, &e.IP, &created, &info); err != nil {
 			return nil, err
 		}
 		e.CreatedAt = fromUnix(created)
+		if info != "{}" {
+			if err := json.Unmarshal([]byte(info), &e.Info); err != nil {
+				return nil, fmt.Errorf("sqlite: event %d info: %w", e.ID, err)
+			}
+		}
 		out = append(out, e)
 	}
 	return out, rows.Err()

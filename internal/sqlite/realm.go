@@ -15,14 +15,14 @@ func (s *Store) CreateRealm(ctx context.Context, r *directory.Realm) error {
 	})
 }
 
-// RealmByUID returns the realm with the given uid.
+// RealmByUID returns the live (not deleted) realm with the given uid.
 func (s *Store) RealmByUID(ctx context.Context, uid string) (*directory.Realm, error) {
-	return s.realm(ctx, `WHERE uid = ?`, uid)
+	return s.realm(ctx, `WHERE uid = ? AND deleted_at IS NULL`, uid)
 }
 
-// RealmByID returns the realm with the given id.
+// RealmByID returns the live realm with the given id.
 func (s *Store) RealmByID(ctx context.Context, id int64) (*directory.Realm, error) {
-	return s.realm(ctx, `WHERE id = ?`, id)
+	return s.realm(ctx, `WHERE id = ? AND deleted_at IS NULL`, id)
 }
 
 func (s *Store) realm(ctx context.Context, where string, arg any) (*directory.Realm, error) {
@@ -37,9 +37,9 @@ func (s *Store) realm(ctx context.Context, where string, arg any) (*directory.Re
 	return &r, nil
 }
 
-// ListRealms returns every realm ordered by uid.
+// ListRealms returns every live realm ordered by uid.
 func (s *Store) ListRealms(ctx context.Context) ([]directory.Realm, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT id, uid, name, created_at, updated_at FROM realms ORDER BY uid`)
+	rows, err := s.read.QueryContext(ctx, `SELECT id, uid, name, created_at, updated_at FROM realms WHERE deleted_at IS NULL ORDER BY uid`)
 	if err != nil {
 		return nil, err
 	}

@@ -171,6 +171,14 @@ func buildSearch(realmID int64, q directory.UserQuery) (*searchQuery, error) {
 	if !q.FindsUsers() {
 		return &searchQuery{nothing: true}, nil
 	}
+	if q.Suspended != nil {
+		sq.where = append(sq.where, "u.suspended = ?")
+		sq.args = append(sq.args, *q.Suspended)
+	}
+	if q.Verified != nil {
+		sq.where = append(sq.where, "u.verified = ?")
+		sq.args = append(sq.args, *q.Verified)
+	}
 	for _, t := range q.Terms {
 		var err error
 		switch t.Field {

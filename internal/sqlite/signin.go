@@ -26,13 +26,16 @@ func (s *Store) SigninSettings(ctx context.Context, realmID int64) (*directory.S
 
 // SetSigninSettings inserts or replaces the realm's sign-in settings.
 func (s *Store) SetSigninSettings(ctx context.Context, realmID int64, st *directory.SigninSettings) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO signin_settings (realm_id, signup_enabled, session_lifetime_s, idle_timeout_s, allowed_origins)
-			VALUES (?, ?, ?, ?, ?) ON CONFLICT (realm_id) DO UPDATE SET signup_enabled = excluded.signup_enabled,
-			session_lifetime_s = excluded.session_lifetime_s, idle_timeout_s = excluded.idle_timeout_s, allowed_origins = excluded.allowed_origins`,
-			realmID, st.SignupEnabled, int64(st.SessionLifetime/time.Second), int64(st.IdleTimeout/time.Second), strings.Join(st.AllowedOrigins, " "))
-		return err
-	})
+	return s.tx(ctx, func(tx *sql.Tx) error { return writeSigninSettings(ctx, tx, realmID, st) })
+}
+
+// writeSigninSettings inserts or replaces the realm's settings in tx.
+func writeSigninSettings(ctx context.Context, tx *sql.Tx, realmID int64, st *directory.SigninSettings) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO signin_settings (realm_id, signup_enabled, session_lifetime_s, idle_timeout_s, allowed_origins)
+		VALUES (?, ?, ?, ?, ?) ON CONFLICT (realm_id) DO UPDATE SET signup_enabled = excluded.signup_enabled,
+		session_lifetime_s = excluded.session_lifetime_s, idle_timeout_s = excluded.idle_timeout_s, allowed_origins = excluded.allowed_origins`,
+		realmID, st.SignupEnabled, int64(st.SessionLifetime/time.Second), int64(st.IdleTimeout/time.Second), strings.Join(st.AllowedOrigins, " "))
+	return err
 }
 
 // CreateSigninToken inserts t and sets its id.

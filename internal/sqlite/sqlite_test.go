@@ -23,6 +23,7 @@ func TestJobStoreContract(t *testing.T) { storetest.RunJobs(t, open) }
 func TestUserActionStoreContract(t *testing.T)   { storetest.RunUserActions(t, open) }
 func TestOrganizationStoreContract(t *testing.T) { storetest.RunOrganizations(t, open) }
 func TestSigninStoreContract(t *testing.T)       { storetest.RunSignin(t, open) }
+func TestRealmAdminStoreContract(t *testing.T)   { storetest.RunRealmAdmin(t, open) }
 
 func TestMigrateTwice(t *testing.T) {
 	s := open(t)

@@ -10,7 +10,8 @@ import (
 )
 
 const userFieldColumns = `id, realm_id, key, type, title, raw_title, description, raw_description, position,
-	active, regexp_for_validation, tag, relationship_target_type, relationship_filter, created_at, updated_at`
+	active, regexp_for_validation, tag, relationship_target_type, relationship_filter, created_at, updated_at,
+	customer_visible, customer_editable, required, unique_values`
 
 // CreateUserField inserts f and its options, setting their ids.
 func (s *Store) CreateUserField(ctx context.Context, realmID int64, f *directory.UserField) error {
@@ -22,9 +23,10 @@ func (s *Store) CreateUserField(ctx context.Context, realmID int64, f *directory
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		err := tx.QueryRowContext(ctx, `INSERT INTO user_fields (realm_id, key, type, title, raw_title, description,
 			raw_description, position, active, regexp_for_validation, tag, relationship_target_type, relationship_filter,
-			created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			created_at, updated_at, customer_visible, customer_editable, required, unique_values) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 			realmID, f.Key, string(f.Type), f.Title, f.RawTitle, f.Description, f.RawDescription, f.Position, f.Active,
-			f.RegexpForValidation, f.Tag, f.RelationshipTargetType, filter, f.CreatedAt.Unix(), f.UpdatedAt.Unix()).Scan(&f.ID)
+			f.RegexpForValidation, f.Tag, f.RelationshipTargetType, filter, f.CreatedAt.Unix(), f.UpdatedAt.Unix(),
+			f.CustomerVisible, f.CustomerEditable, f.Required, f.Unique).Scan(&f.ID)
 		if err != nil {
 			return err
 		}
@@ -41,9 +43,9 @@ func (s *Store) UpdateUserField(ctx context.Context, realmID int64, f *directory
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE user_fields SET title = ?, raw_title = ?, description = ?, raw_description = ?,
 			position = ?, active = ?, regexp_for_validation = ?, tag = ?, relationship_target_type = ?, relationship_filter = ?,
-			updated_at = ? WHERE realm_id = ? AND id = ?`,
+			updated_at = ?, customer_visible = ?, customer_editable = ?, required = ?, unique_values = ? WHERE realm_id = ? AND id = ?`,
 			f.Title, f.RawTitle, f.Description, f.RawDescription, f.Position, f.Active, f.RegexpForValidation, f.Tag,
-			f.RelationshipTargetType, filter, f.UpdatedAt.Unix(), realmID, f.ID)
+			f.RelationshipTargetType, filter, f.UpdatedAt.Unix(), f.CustomerVisible, f.CustomerEditable, f.Required, f.Unique, realmID, f.ID)
 		if err != nil {
 			return err
 		}
@@ -152,7 +154,8 @@ func (s *Store) UserFields(ctx context.Context, realmID int64) ([]directory.User
 		var filter sql.NullString
 		var created, updated int64
 		if err := rows.Scan(&f.ID, &f.RealmID, &f.Key, &typ, &f.Title, &f.RawTitle, &f.Description, &f.RawDescription,
-			&f.Position, &f.Active, &f.RegexpForValidation, &f.Tag, &f.RelationshipTargetType, &filter, &created, &updated); err != nil {
+			&f.Position, &f.Active, &f.RegexpForValidation, &f.Tag, &f.RelationshipTargetType, &filter, &created, &updated,
+			&f.CustomerVisible, &f.CustomerEditable, &f.Required, &f.Unique); err != nil {
 			return nil, err
 		}
 		f.Type = directory.UserFieldType(typ)

@@ -5,11 +5,13 @@ import (
 	"io"
 	"net/http"
 	"testing"
+
+	"github.com/clientele/clientele/internal/enginetest"
 )
 
 // benchEnv is a SQLite-backed API with 1,000 extra users.
 func benchEnv(b *testing.B) *env {
-	e := newEnv(b, engines()[0], 1<<30)
+	e := newEnv(b, enginetest.Engines()[0], 1<<30)
 	for i := range 1000 {
 		e.mustCreate(e.acme, fmt.Sprintf(`{"name":"Bench User%d","email":"bench%d@example.com"}`, i, i))
 	}

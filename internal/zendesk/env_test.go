@@ -21,8 +21,7 @@ import (
 
 	"github.com/clientele/clientele/internal/auth"
 	"github.com/clientele/clientele/internal/directory"
-	"github.com/clientele/clientele/internal/postgres/pgtest"
-	"github.com/clientele/clientele/internal/sqlite/sqlitetest"
+	"github.com/clientele/clientele/internal/enginetest"
 	"github.com/clientele/clientele/internal/zendesk"
 	"github.com/google/go-cmp/cmp"
 )
@@ -30,19 +29,7 @@ import (
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 // TestMain drops the PostgreSQL schema the API tests share once they end.
-func TestMain(m *testing.M) {
-	code := m.Run()
-	if err := pgtest.DropShared(); err != nil {
-		fmt.Fprintln(os.Stderr, "dropping the shared test schema:", err)
-	}
-	os.Exit(code)
-}
-
-// clock is a settable test clock.
-type clock struct{ t atomic.Int64 }
-
-func (c *clock) now() time.Time          { return time.Unix(c.t.Load(), 0).UTC() }
-func (c *clock) advance(d time.Duration) { c.t.Add(int64(d / time.Second)) }
+func TestMain(m *testing.M) { enginetest.Main(m) }
 
 // env is a running /api/v2 over a fresh SQLite database with two realms:
 // acme (admin, agent, end user with a password) and beta (its own admin
@@ -52,7 +39,7 @@ type env struct {
 	srv    *httptest.Server
 	store  directory.Store
 	svc    *directory.Service
-	clock  *clock
+	clock  *enginetest.Clock
 	acme   *directory.Realm
 	beta   *directory.Realm
 	creds  map[string]string // Authorization header by principal name
@@ -61,28 +48,15 @@ type env struct {
 }
 
 // engine is a store the API tests run on.
-type engine struct {
-	name string
-	open func(t testing.TB) directory.Store
-}
-
-// engines returns SQLite, and PostgreSQL when CLIENTELE_TEST_POSTGRES is
-// set: every API test runs on both, and must give the same answers.
-func engines() []engine {
-	out := []engine{{"sqlite", func(t testing.TB) directory.Store { return sqlitetest.Open(t) }}}
-	if os.Getenv("CLIENTELE_TEST_POSTGRES") != "" {
-		out = append(out, engine{"postgres", pgtest.OpenEmptied})
-	}
-	return out
-}
+type engine = enginetest.Engine
 
 // eachEngine runs fn as a subtest per engine, the engines side by side:
 // SQLite works in the test process and PostgreSQL mostly in its server, so
 // running them together nearly halves the package's time. The subtests of
 // one engine still run one after the other.
 func eachEngine(t *testing.T, fn func(t *testing.T, eng engine)) {
-	for _, eng := range engines() {
-		t.Run(eng.name, func(t *testing.T) {
+	for _, eng := range enginetest.Engines() {
+		t.Run(eng.Name, func(t *testing.T) {
 			t.Parallel()
 			fn(t, eng)
 		})
@@ -92,19 +66,18 @@ func eachEngine(t *testing.T, fn func(t *testing.T, eng engine)) {
 func newEnv(t testing.TB, eng engine, rateLimit int) *env {
 	t.Helper()
 	ctx := context.Background()
-	store := eng.open(t)
+	store := eng.Open(t)
 	var err error
-	c := &clock{}
-	c.t.Store(time.Date(2024, 5, 6, 7, 8, 9, 0, time.UTC).Unix())
+	c := enginetest.NewClock()
 	var uuids atomic.Int64
-	svc := directory.NewService(store, directory.ServiceOptions{Now: c.now, NewUUID: func() string {
+	svc := directory.NewService(store, directory.ServiceOptions{Now: c.Now, NewUUID: func() string {
 		return fmt.Sprintf("00000000-0000-4000-8000-%012d", uuids.Add(1))
 	}})
 	var logBuf bytes.Buffer
 	log := slog.New(slog.NewTextHandler(&logBuf, nil))
 	h := zendesk.NewHandler(zendesk.Config{
-		Service: svc, Authenticator: auth.NewAuthenticator(store, c.now), Logger: log,
-		RateLimit: rateLimit, Now: c.now,
+		Service: svc, Authenticator: auth.NewAuthenticator(store, c.Now), Logger: log,
+		RateLimit: rateLimit, Now: c.Now,
 	})
 	e := &env{t: t, store: store, svc: svc, clock: c, creds: map[string]string{}, users: map[string]*directory.User{}, logBuf: &logBuf}
 	e.srv = httptest.NewServer(h)
@@ -118,11 +91,11 @@ func newEnv(t testing.TB, eng engine, rateLimit int) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	acmeToken, _, err := auth.IssueAPIToken(ctx, store, e.acme.ID, "test", c.now())
+	acmeToken, _, err := auth.IssueAPIToken(ctx, store, e.acme.ID, "test", c.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
-	betaToken, _, err := auth.IssueAPIToken(ctx, store, e.beta.ID, "test", c.now())
+	betaToken, _, err := auth.IssueAPIToken(ctx, store, e.beta.ID, "test", c.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,7 +116,7 @@ func newEnv(t testing.TB, eng engine, rateLimit int) *env {
 	e.creds["agent"] = basic("agent@acme.test/token:" + acmeToken)
 	e.creds["customer"] = basic("carla@acme.test:correct horse battery")
 	e.creds["beta-admin"] = basic("admin@beta.test/token:" + betaToken)
-	oauth, err := auth.IssueAccessToken(ctx, store, e.acme.ID, e.users["agent"].ID, []string{"read", "write"}, time.Hour, c.now())
+	oauth, err := auth.IssueAccessToken(ctx, store, e.acme.ID, e.users["agent"].ID, []string{"read", "write"}, time.Hour, c.Now())
 	if err != nil {
 		t.Fatal(err)
 	}

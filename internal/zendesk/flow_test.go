@@ -102,7 +102,7 @@ func TestDeletedUsers(t *testing.T) {
 		}
 
 		// Permanent deletion erases the personal data and frees the email.
-		e.clock.advance(time.Hour)
+		e.clock.Advance(time.Hour)
 		res = e.do("DELETE", fmt.Sprintf("/api/v2/deleted_users/%d.json", id), "admin", "")
 		if res.status != 200 {
 			t.Fatalf("permanent delete: %d %s", res.status, res.body)
@@ -356,7 +356,7 @@ func TestRateLimit(t *testing.T) {
 			t.Errorf("beta limited by acme's traffic: %d", res.status)
 		}
 		// The budget refills with time.
-		e.clock.advance(20 * time.Second)
+		e.clock.Advance(20 * time.Second)
 		if res := e.do("GET", "/api/v2/users/me", "agent", ""); res.status != 200 {
 			t.Errorf("after 20s: %d", res.status)
 		}

@@ -372,7 +372,7 @@ func TestEndUserIdentities(t *testing.T) {
 // that refuse API tokens.
 func adminOAuth(t *testing.T, e *env) {
 	t.Helper()
-	tok, err := auth.IssueAccessToken(context.Background(), e.store, e.acme.ID, e.users["admin"].ID, []string{"read", "write"}, time.Hour, e.clock.now())
+	tok, err := auth.IssueAccessToken(context.Background(), e.store, e.acme.ID, e.users["admin"].ID, []string{"read", "write"}, time.Hour, e.clock.Now())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -28,19 +28,19 @@ func exportIDs(t *testing.T, e *env, path, who string) ([]int64, map[string]any)
 func TestIncrementalUserExport(t *testing.T) {
 	eachEngine(t, func(t *testing.T, eng engine) {
 		e := newEnv(t, eng, 0)
-		t0 := e.clock.now().Unix()
+		t0 := e.clock.Now().Unix()
 		admin, agent, customer := e.users["admin"].ID, e.users["agent"].ID, e.users["customer"].ID
 		// A second later: two new users, then the agent changes; later
 		// still, the customer is deleted.
-		e.clock.advance(time.Second)
+		e.clock.Advance(time.Second)
 		var created []int64
 		for _, name := range []string{"Dora", "Eve"} {
 			res := e.do("POST", "/api/v2/users", "admin", `{"user":{"name":"`+name+`"}}`)
 			created = append(created, int64(res.json(t)["user"].(map[string]any)["id"].(float64)))
 		}
-		e.clock.advance(time.Second)
+		e.clock.Advance(time.Second)
 		e.do("PUT", fmt.Sprintf("/api/v2/users/%d", agent), "admin", `{"user":{"notes":"moved"}}`)
-		e.clock.advance(time.Second)
+		e.clock.Advance(time.Second)
 		e.do("DELETE", fmt.Sprintf("/api/v2/users/%d", customer), "admin", "")
 		// Changes of the current second are not exported yet.
 		all := []int64{admin, created[0], created[1], agent}
@@ -48,7 +48,7 @@ func TestIncrementalUserExport(t *testing.T) {
 		if !cmp.Equal(ids, all) || body["end_of_stream"] != true || body["end_time"] != float64(t0+3) {
 			t.Errorf("export before the second ends = %v, end_time %v, end_of_stream %v", ids, body["end_time"], body["end_of_stream"])
 		}
-		e.clock.advance(time.Second)
+		e.clock.Advance(time.Second)
 		all = append(all, customer)
 
 		// Time-based, one a page: the admin is alone in the first second
@@ -101,7 +101,7 @@ func TestIncrementalUserExport(t *testing.T) {
 		}
 		// A later change shows up when the stream is resumed.
 		e.do("PUT", fmt.Sprintf("/api/v2/users/%d", admin), "admin", `{"user":{"notes":"again"}}`)
-		e.clock.advance(time.Second)
+		e.clock.Advance(time.Second)
 		ids, body = exportIDs(t, e, next, "admin")
 		if !cmp.Equal(ids, []int64{admin}) || body["end_of_stream"] != true {
 			t.Errorf("resumed stream = %v %v, want the admin's change", ids, body)

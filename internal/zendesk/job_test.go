@@ -454,7 +454,7 @@ func TestJobResumesAfterCrash(t *testing.T) {
 		id, _ := e.submit("POST", "/api/v2/users/create_many", "admin", usersJSON(5))
 
 		ctx, crash := context.WithCancel(context.Background())
-		dying := directory.NewService(&crashingStore{Store: e.store, crashAt: 2, crash: crash}, directory.ServiceOptions{Now: e.clock.now})
+		dying := directory.NewService(&crashingStore{Store: e.store, crashAt: 2, crash: crash}, directory.ServiceOptions{Now: e.clock.Now})
 		n, err := dying.RunPendingJobs(ctx)
 		if n != 1 || !errors.Is(err, context.Canceled) {
 			t.Fatalf("dying runner: %d jobs, %v", n, err)
@@ -480,7 +480,7 @@ func TestJobResumesAfterCrash(t *testing.T) {
 
 		// The job is held by the dead runner until its lease ends.
 		e.runJobs(0)
-		e.clock.advance(directory.JobLease + time.Second)
+		e.clock.Advance(directory.JobLease + time.Second)
 		e.runJobs(1)
 
 		js, res = e.jobStatus(id)

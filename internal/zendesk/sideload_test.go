@@ -62,7 +62,7 @@ func sideloadEnv(t *testing.T, eng engine) *env {
 		must(err)
 	}
 	// The export holds only users changed before the current second.
-	e.clock.advance(time.Minute)
+	e.clock.Advance(time.Minute)
 	return e
 }
 

@@ -167,7 +167,7 @@ func withTokens(t *testing.T, e *env) {
 	t.Helper()
 	ctx := context.Background()
 	for name, realm := range map[string]*directory.Realm{"customer": e.acme, "beta-admin": e.beta} {
-		tok, err := auth.IssueAccessToken(ctx, e.store, realm.ID, e.users[name].ID, []string{"read"}, 0, e.clock.now())
+		tok, err := auth.IssueAccessToken(ctx, e.store, realm.ID, e.users[name].ID, []string{"read"}, 0, e.clock.Now())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -244,13 +244,13 @@ func withDeletions(t *testing.T, e *env) {
 	op := directory.Operator(e.acme.ID)
 	e.users["gone"] = e.mustCreate(e.acme, `{"name":"Gone User"}`)
 	e.users["erased"] = e.mustCreate(e.acme, `{"name":"Erased User","email":"erased@acme.test"}`)
-	e.clock.advance(time.Hour)
+	e.clock.Advance(time.Hour)
 	for _, name := range []string{"gone", "erased"} {
 		if _, err := e.svc.DeleteUser(ctx, op, e.users[name].ID); err != nil {
 			t.Fatal(err)
 		}
 	}
-	e.clock.advance(time.Hour)
+	e.clock.Advance(time.Hour)
 	if _, err := e.svc.EraseUser(ctx, op, e.users["erased"].ID); err != nil {
 		t.Fatal(err)
 	}

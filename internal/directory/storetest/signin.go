@@ -25,6 +25,9 @@ func RunSignin(t *testing.T, open Opener) {
 		{"MailAndEvents", testMailAndEvents},
 		{"OAuth", testOAuth},
 		{"IdentityProviders", testIdentityProviders},
+		{"Notifications", testNotifications},
+		{"NotificationSends", testNotificationSends},
+		{"EventOrder", testEventOrder},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
@@ -232,7 +235,7 @@ func testMailAndEvents(t *testing.T, s directory.Store) {
 	if err := s.AddEvent(ctx, a.ID, anon); err != nil {
 		t.Fatal(err)
 	}
-	events, err := s.ListEvents(ctx, a.ID, ua.ID, directory.Page{Limit: 2, Offset: 1, Descending: true})
+	events, err := s.ListEvents(ctx, a.ID, ua.ID, directory.EventQuery{Page: directory.Page{Limit: 2, Offset: 1, Descending: true}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -14,7 +13,6 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -24,6 +22,7 @@ import (
 	"github.com/clientele/clientele/internal/auth"
 	"github.com/clientele/clientele/internal/cli"
 	"github.com/clientele/clientele/internal/directory"
+	"github.com/clientele/clientele/internal/nodetest"
 	"github.com/clientele/clientele/internal/sqlite/sqlitetest"
 	"github.com/google/go-cmp/cmp"
 )
@@ -420,27 +419,9 @@ func createUser(t *testing.T, svc *directory.Service, realm *directory.Realm, na
 	return u
 }
 
-// ensureNodeModules installs node-zendesk from package-lock.json when it
-// is missing. A failing npm fails the test: CI must be able to run it.
-func ensureNodeModules(t *testing.T) {
-	t.Helper()
-	if _, err := os.Stat(filepath.Join(nodeDir, "node_modules", "node-zendesk", "package.json")); err == nil {
-		return
-	} else if !errors.Is(err, os.ErrNotExist) {
-		t.Fatal(err)
-	}
-	npm, err := exec.LookPath("npm")
-	if err != nil {
-		t.Fatalf("%s/node_modules/node-zendesk is missing and npm is not on PATH: %v", nodeDir, err)
-	}
-	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, npm, "ci", "--no-audit", "--no-fund")
-	cmd.Dir = nodeDir
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("npm ci in %s: %v\n%s", nodeDir, err, out)
-	}
-}
+// ensureNodeModules installs node-zendesk from package-lock.json when it is
+// missing.
+func ensureNodeModules(t *testing.T) { nodetest.EnsureModules(t, nodeDir, "node-zendesk") }
 
 // runNode runs users.js against f and decodes its report.
 func runNode(t *testing.T, node string, f *fixture) *nodeReport {
