@@ -210,6 +210,21 @@ func GroupSearchText(realmID int64, g *Group) string {
 	return NameSearchText(realmID, g.Name)
 }
 
+// LoneRole reports whether q is exactly one positive role:VALUE term
+// naming a role, and which: such a search counts from the role's counter
+// of active users, without reading an index.
+func LoneRole(q UserQuery) (Role, bool) {
+	if len(q.Terms) != 1 || !q.FindsUsers() {
+		return "", false
+	}
+	t := q.Terms[0]
+	role := Role(strings.ToLower(t.Value))
+	if t.Field != "role" || t.Negated || t.Op != OpEq || t.Wildcard || !role.Valid() {
+		return "", false
+	}
+	return role, true
+}
+
 // IsNone reports whether t's value is Zendesk's none (unquoted, any
 // case), which means "no value": organization:none finds the users in no
 // organization. A quoted "none" is a name like any other.

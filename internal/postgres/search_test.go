@@ -1,13 +1,16 @@
 package postgres_test
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/clientele/clientele/internal/directory"
+	"github.com/clientele/clientele/internal/postgres"
 	"github.com/clientele/clientele/internal/postgres/pgtest"
+	"github.com/google/go-cmp/cmp"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -80,4 +83,107 @@ func TestMigrationIndexesExistingNames(t *testing.T) {
 			t.Errorf("%s:%s counts %d, %v; want %d", c.field, c.value, n, err, c.want)
 		}
 	}
+}
+
+// TestSearchPagesAcrossIDWindows checks a text search whose matches lie
+// far apart in id order, so that a page reads several id windows (see
+// searchByRanges): pages, cursors and the count find exactly the realm's
+// active matches, in id order, whatever windows they fall in; the other
+// realm's and a deleted user's matches stay out.
+func TestSearchPagesAcrossIDWindows(t *testing.T) {
+	dsn, _ := pgtest.NewSchema(t)
+	ctx := t.Context()
+	store, err := postgres.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	if err := store.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close(context.Background()) })
+	svc := directory.NewService(store, directory.ServiceOptions{})
+	acme, err := svc.CreateRealm(ctx, "acme", "Acme")
+	if err != nil {
+		t.Fatal(err)
+	}
+	beta, err := svc.CreateRealm(ctx, "beta", "Beta")
+	if err != nil {
+		t.Fatal(err)
+	}
+	create := func(realm *directory.Realm, atID int64, name string) int64 {
+		t.Helper()
+		// Jump the id sequence so the next user gets atID.
+		if _, err := conn.Exec(ctx, `SELECT setval(pg_get_serial_sequence('users', 'id'), $1)`, atID-1); err != nil {
+			t.Fatal(err)
+		}
+		u, err := svc.CreateUser(ctx, directory.Operator(realm.ID), directory.UserInput{Name: &name})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if u.ID != atID {
+			t.Fatalf("user %q got id %d, want %d", name, u.ID, atID)
+		}
+		return u.ID
+	}
+	var want []int64
+	// The first window is [10, 8202): 8198 and 8202 sit on either side
+	// of its end.
+	for _, at := range []int64{10, 5000, 8198, 8202, 30000, 200000, 1500000} {
+		want = append(want, create(acme, at, "Wide Alpha"))
+		create(acme, at+1, "Other Person")
+		create(beta, at+2, "Wide Alpha")
+	}
+	gone := create(acme, 700000, "Wide Alpha")
+	if _, err := svc.DeleteUser(ctx, directory.Operator(acme.ID), gone); err != nil {
+		t.Fatal(err)
+	}
+	q := directory.UserQuery{Terms: []directory.Term{{Value: "alph"}}}
+	for _, limit := range []int{1, 2, 3, 100} {
+		var got []int64
+		after := int64(0)
+		for range 10 {
+			users, err := store.SearchUsers(ctx, acme.ID, q, directory.SearchPage{Limit: limit, AfterID: after})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(users) > limit {
+				t.Fatalf("limit %d: a page of %d", limit, len(users))
+			}
+			for _, u := range users {
+				got = append(got, u.ID)
+			}
+			if len(users) < limit {
+				break
+			}
+			after = users[len(users)-1].ID
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("pages of %d (-want +got):\n%s", limit, diff)
+		}
+	}
+	n, err := store.CountSearchUsers(ctx, acme.ID, q)
+	if err != nil || n != int64(len(want)) {
+		t.Errorf("count = %d, %v; want %d", n, err, len(want))
+	}
+	users, err := store.SearchUsers(ctx, acme.ID, directory.UserQuery{Terms: []directory.Term{{Value: "alpha"}, {Field: "name", Value: "wide"}}},
+		directory.SearchPage{Limit: 100, AfterID: 30000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want[5:], ids(users)); diff != "" {
+		t.Errorf("two terms after 30000 (-want +got):\n%s", diff)
+	}
+}
+
+func ids(users []directory.User) []int64 {
+	out := make([]int64, len(users))
+	for i, u := range users {
+		out[i] = u.ID
+	}
+	return out
 }

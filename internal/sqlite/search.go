@@ -339,6 +339,10 @@ func (s *Store) CountSearchUsers(ctx context.Context, realmID int64, q directory
 	if err != nil || sq.nothing {
 		return 0, err
 	}
+	if role, ok := directory.LoneRole(q); ok {
+		// The role's counter of active users, kept with every write.
+		return s.CountUsers(ctx, realmID, directory.UserFilter{Roles: []directory.Role{role}})
+	}
 	query, args := sq.sql("count(*)")
 	switch {
 	case len(sq.match) > 0 && sq.tag == "" && len(sq.where) == 2:
@@ -346,8 +350,8 @@ func (s *Store) CountSearchUsers(ctx context.Context, realmID int64, q directory
 		// users, so the index counts alone, without reading users.
 		query, args = "SELECT count(*) FROM users_fts WHERE users_fts MATCH ?", []any{sq.matchExpr()}
 	case len(sq.match) == 0 && sq.tag != "" && len(sq.where) == 2:
-		// Only a tag: user_tags holds active users only.
-		query, args = "SELECT count(*) FROM user_tags WHERE realm_id = ? AND tag = ?", []any{realmID, sq.tag}
+		// Only a tag: its counter of active users (migration 0025).
+		query, args = "SELECT coalesce((SELECT n FROM tag_counts WHERE realm_id = ? AND tag = ?), 0)", []any{realmID, sq.tag}
 	}
 	var n int64
 	err = s.read.QueryRowContext(ctx, query, args...).Scan(&n)
@@ -443,10 +447,11 @@ func (s *Store) backfillSearchText(ctx context.Context) error {
 // their search index to be written in bulk rather than by the triggers.
 const bulkIndexMin = 100
 
-// indexTriggers are the AFTER INSERT triggers on users that keep the
-// search index (migrations 0003 and 0004), each with the statement that
-// does its work at once for the new users of a realm with ids in a range
-// (realm_id = ?1 AND ?2 <= id AND id <= ?3, all written by one batch).
+// indexTriggers are the AFTER INSERT triggers that keep the search index
+// and its tag counts (migrations 0003, 0004 and 0025), each with the
+// statement that does its work at once for the new users of a realm with
+// ids in a range (realm_id = ?1 AND ?2 <= id AND id <= ?3, all written by
+// one batch).
 //
 // Why: run per row, the triggers write the index through the FTS5 tables'
 // per-row path and make SQLite copy an INSERT ... SELECT's rows to a
@@ -455,9 +460,16 @@ const bulkIndexMin = 100
 // are in costs less. The trigger definitions are checked before each use:
 // if a later migration changes one, the batch falls back to the triggers
 // (and TestBulkIndexTriggers fails until this list follows).
-var indexTriggers = []struct{ name, def, bulk string }{
+//
+// Each trigger is on users but the last, which keeps tag_counts (migration
+// 0025) from user_tags: it runs after the user_tags statement, and counts
+// the batch's new tag rows at once. With a row trigger on user_tags,
+// SQLite would also copy that INSERT ... SELECT to a temporary table
+// first, as above.
+var indexTriggers = []struct{ table, name, def, bulk string }{
 	{
-		name: "users_fts_insert",
+		table: "users",
+		name:  "users_fts_insert",
 		def: `CREATE TRIGGER users_fts_insert AFTER INSERT ON users BEGIN
 			INSERT INTO users_fts (rowid, search_text) VALUES (new.id, new.search_text);
 			END`,
@@ -465,7 +477,8 @@ var indexTriggers = []struct{ name, def, bulk string }{
 			SELECT id, search_text FROM users WHERE realm_id = ?1 AND id BETWEEN ?2 AND ?3 ORDER BY id`,
 	},
 	{
-		name: "users_trigram_insert",
+		table: "users",
+		name:  "users_trigram_insert",
 		def: `CREATE TRIGGER users_trigram_insert AFTER INSERT ON users BEGIN
 			INSERT INTO users_trigram (rowid, email, external_id, phone) VALUES (new.id, new.email, new.external_id, new.phone);
 			END`,
@@ -473,13 +486,25 @@ var indexTriggers = []struct{ name, def, bulk string }{
 			SELECT id, email, external_id, phone FROM users WHERE realm_id = ?1 AND id BETWEEN ?2 AND ?3 ORDER BY id`,
 	},
 	{
-		name: "user_tags_insert",
+		table: "users",
+		name:  "user_tags_insert",
 		def: `CREATE TRIGGER user_tags_insert AFTER INSERT ON users WHEN new.deleted_at IS NULL BEGIN
 			INSERT OR IGNORE INTO user_tags (realm_id, tag, user_id) SELECT new.realm_id, value, new.id FROM json_each(new.tags);
 			END`,
 		bulk: `INSERT OR IGNORE INTO user_tags (realm_id, tag, user_id)
 			SELECT u.realm_id, j.value, u.id FROM users u, json_each(u.tags) j
 			WHERE u.realm_id = ?1 AND u.id BETWEEN ?2 AND ?3 AND u.deleted_at IS NULL`,
+	},
+	{
+		table: "user_tags",
+		name:  "tag_counts_insert",
+		def: `CREATE TRIGGER tag_counts_insert AFTER INSERT ON user_tags BEGIN
+			INSERT INTO tag_counts (realm_id, tag, n) VALUES (new.realm_id, new.tag, 1)
+			ON CONFLICT (realm_id, tag) DO UPDATE SET n = n + 1;
+			END`,
+		bulk: `INSERT INTO tag_counts (realm_id, tag, n)
+			SELECT realm_id, tag, count(*) FROM user_tags WHERE realm_id = ?1 AND user_id BETWEEN ?2 AND ?3 GROUP BY tag
+			ON CONFLICT (realm_id, tag) DO UPDATE SET n = n + excluded.n`,
 	},
 }
 
@@ -496,7 +521,7 @@ func sameSQL(a, b string) bool {
 func suspendIndexTriggers(ctx context.Context, tx *sql.Tx) (defs []string, ok bool, err error) {
 	defs = make([]string, len(indexTriggers))
 	for i, t := range indexTriggers {
-		err := tx.QueryRowContext(ctx, `SELECT sql FROM sqlite_schema WHERE type = 'trigger' AND name = ? AND tbl_name = 'users'`, t.name).Scan(&defs[i])
+		err := tx.QueryRowContext(ctx, `SELECT sql FROM sqlite_schema WHERE type = 'trigger' AND name = ? AND tbl_name = ?`, t.name, t.table).Scan(&defs[i])
 		if errors.Is(err, sql.ErrNoRows) || err == nil && !sameSQL(defs[i], t.def) {
 			return nil, false, nil
 		}

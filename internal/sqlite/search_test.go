@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/clientele/clientele/internal/directory"
 )
@@ -80,4 +81,81 @@ func TestMigrationIndexesExistingNames(t *testing.T) {
 			t.Errorf("%s:%s counts %d, %v; want %d", c.field, c.value, n, err, c.want)
 		}
 	}
+}
+
+// TestTagCountsFollowWrites checks tag_counts (migration 0025) against
+// user_tags after bulk import batches (whose counts the bulk path writes
+// at once, with the trigger suspended), a failed batch, and single
+// writes through the triggers: every realm and tag counts exactly its
+// rows in user_tags, in both realms.
+func TestTagCountsFollowWrites(t *testing.T) {
+	s := openTestStore(t)
+	ctx := context.Background()
+	var realms []*directory.Realm
+	for _, uid := range []string{"acme", "beta"} {
+		r := &directory.Realm{UID: uid, Name: uid, CreatedAt: time.Unix(0, 0), UpdatedAt: time.Unix(0, 0)}
+		if err := s.CreateRealm(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+		realms = append(realms, r)
+	}
+	batch := func(from, n int) []directory.ImportUser {
+		out := make([]directory.ImportUser, n)
+		for i := range out {
+			out[i] = bulkUser(from + i)
+		}
+		return out
+	}
+	check := func(when string) {
+		t.Helper()
+		var wrong int
+		err := s.write.QueryRowContext(ctx, `SELECT count(*) FROM (
+			SELECT realm_id, tag, count(*) AS n FROM user_tags GROUP BY realm_id, tag
+			EXCEPT SELECT realm_id, tag, n FROM tag_counts WHERE n <> 0)`).Scan(&wrong)
+		if err != nil || wrong != 0 {
+			t.Errorf("%s: %d tags of user_tags miscounted in tag_counts, %v", when, wrong, err)
+		}
+		err = s.write.QueryRowContext(ctx, `SELECT count(*) FROM tag_counts c WHERE n <> 0 AND n <>
+			(SELECT count(*) FROM user_tags g WHERE g.realm_id = c.realm_id AND g.tag = c.tag)`).Scan(&wrong)
+		if err != nil || wrong != 0 {
+			t.Errorf("%s: %d counts of tag_counts with no such rows in user_tags, %v", when, wrong, err)
+		}
+	}
+	if err := s.ImportUsers(ctx, realms[0].ID, batch(0, 250)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.ImportUsers(ctx, realms[1].ID, batch(0, 120)); err != nil {
+		t.Fatal(err)
+	}
+	check("after the bulk batches")
+	var want int64
+	for _, u := range batch(0, 250) {
+		if u.User.DeletedAt.IsZero() && len(u.User.Tags) > 0 {
+			want++
+		}
+	}
+	n, err := s.CountSearchUsers(ctx, realms[0].ID, directory.UserQuery{Terms: []directory.Term{{Field: "tags", Value: "bulk"}}})
+	if err != nil || n != want {
+		t.Errorf("acme's tags:bulk count = %d, %v; want %d", n, err, want)
+	}
+	failing := batch(1000, 150)
+	failing[149].User.ExternalID = "bulk-00042"
+	if err := s.ImportUsers(ctx, realms[0].ID, failing); directory.KindOf(err) != directory.KindInvalid {
+		t.Fatalf("batch with a taken external id: %v, want a duplicate", err)
+	}
+	check("after a failed batch")
+	one := bulkUser(2000)
+	if err := s.CreateUser(ctx, realms[0].ID, one.User, one.Identities); err != nil {
+		t.Fatal(err)
+	}
+	one.User.Tags = []string{"bulk", "solo"}
+	if err := s.UpdateUser(ctx, realms[0].ID, one.User, directory.IdentityChange{}); err != nil {
+		t.Fatal(err)
+	}
+	check("after single writes")
+	one.User.DeletedAt = time.Unix(100, 0)
+	if err := s.UpdateUser(ctx, realms[0].ID, one.User, directory.IdentityChange{}); err != nil {
+		t.Fatal(err)
+	}
+	check("after a deletion")
 }

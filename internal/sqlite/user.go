@@ -35,20 +35,52 @@ func scanUser(row scanner) (*directory.User, error) {
 	}
 	u.Email, u.Phone, u.ExternalID = email.String, phone.String, externalID.String
 	u.Role = directory.Role(role)
-	if err := json.Unmarshal([]byte(tags), &u.Tags); err != nil {
+	if u.Tags, err = decodeTags(tags); err != nil {
 		return nil, fmt.Errorf("sqlite: user %d tags: %w", u.ID, err)
 	}
-	if err := json.Unmarshal([]byte(fields), &u.UserFields); err != nil {
-		return nil, fmt.Errorf("sqlite: user %d user_fields: %w", u.ID, err)
-	}
-	if u.Tags == nil {
-		u.Tags = []string{}
+	if fields != "{}" {
+		if err := json.Unmarshal([]byte(fields), &u.UserFields); err != nil {
+			return nil, fmt.Errorf("sqlite: user %d user_fields: %w", u.ID, err)
+		}
 	}
 	if u.UserFields == nil {
 		u.UserFields = map[string]any{}
 	}
 	u.LastLoginAt, u.CreatedAt, u.UpdatedAt, u.DeletedAt = fromUnix(lastLogin), fromUnix(created), fromUnix(updated), fromUnix(deleted)
 	return &u, nil
+}
+
+// decodeTags reads the tags column, a JSON array of strings as
+// json.Marshal writes it. Pages of users read a hundred of them, so the
+// common form, strings with nothing escaped (no backslash anywhere), is
+// split without encoding/json's reflection; anything else goes through
+// json.Unmarshal.
+func decodeTags(s string) ([]string, error) {
+	if s == "[]" {
+		return []string{}, nil
+	}
+	if inner, ok := strings.CutPrefix(s, `["`); ok && strings.IndexByte(s, '\\') < 0 {
+		if inner, ok = strings.CutSuffix(inner, `"]`); ok {
+			tags := strings.Split(inner, `","`)
+			plain := true
+			for _, t := range tags {
+				// A quote left in a piece means the text was not
+				// json.Marshal's (white space between elements, say).
+				plain = plain && strings.IndexByte(t, '"') < 0
+			}
+			if plain {
+				return tags, nil
+			}
+		}
+	}
+	var tags []string
+	if err := json.Unmarshal([]byte(s), &tags); err != nil {
+		return nil, err
+	}
+	if tags == nil {
+		tags = []string{}
+	}
+	return tags, nil
 }
 
 // userWrite returns the columns a write stores and their values, realm_id

@@ -41,6 +41,8 @@ func BenchmarkAPI(b *testing.B) {
 		{"ListUsers100", "/api/v2/users.json?page%5Bsize%5D=100"},
 		{"SearchName", "/api/v2/users/search.json?query=user42"},
 		{"Count", "/api/v2/users/count.json"},
+		{"Autocomplete", "/api/v2/users/autocomplete.json?name=bench"},
+		{"SearchRole", "/api/v2/users/search.json?query=role%3Aend-user"},
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			b.ReportAllocs()

@@ -127,21 +127,16 @@ func (h *Handler) autocompleteUsers(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"users": h.userViews(r, users)})
-	return nil
+	return writeList(w, "users", h.userViews(r, users), nil)
 }
 
-// searchResult is a user among search results, tagged with its type as
-// Zendesk's clients dispatch on it.
-type searchResult struct {
-	user
-	ResultType string `json:"result_type"`
-}
-
+// searchResults renders users among search results: each the full user
+// object tagged with "result_type": "user", as Zendesk's clients dispatch
+// on it.
 func (h *Handler) searchResults(r *http.Request, users []directory.User) []any {
 	out := make([]any, len(users))
 	for i := range users {
-		out[i] = searchResult{user: h.fullUser(r, &users[i]), ResultType: "user"}
+		out[i] = userJSON{h: h, r: r, u: &users[i], resultType: true}
 	}
 	return out
 }

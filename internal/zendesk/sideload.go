@@ -1,10 +1,10 @@
 package zendesk
 
 import (
-	"encoding/json"
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/clientele/clientele/internal/directory"
@@ -102,8 +102,7 @@ func (h *Handler) writeUsers(w http.ResponseWriter, r *http.Request, a directory
 func (h *Handler) writeUser(w http.ResponseWriter, r *http.Request, a directory.Actor, u *directory.User) error {
 	want := includes(r.URL.Query())
 	if len(want) == 0 {
-		writeJSON(w, http.StatusOK, map[string]any{"user": h.userView(r, u)})
-		return nil
+		return writeBody(w, "user", h.userView(r, u), nil, nil)
 	}
 	extra, err := h.userSideloads(r, a, []directory.User{*u}, want)
 	if err != nil {
@@ -116,17 +115,32 @@ func (h *Handler) writeUser(w http.ResponseWriter, r *http.Request, a directory.
 // splicing the encodings rather than building a map, so members keep a
 // stable order. pagination is a struct (or nil for none).
 func writeBody(w http.ResponseWriter, key string, records any, extra []sideloadKey, pagination any) error {
-	body := []byte{'{'}
+	size := 512
+	if items, ok := records.([]any); ok {
+		size += 1200 * len(items) // about a full user object each
+	}
+	body := append(make([]byte, 0, size), '{')
 	member := func(name string, v any) error {
+		if len(body) > 1 {
+			body = append(body, ',')
+		}
+		body = append(appendString(body, name), ':')
+		// Pages of users are written by userJSON without reflection
+		// (userjson.go); anything else by encoding/json.
+		switch x := v.(type) {
+		case []any:
+			var err error
+			body, err = appendRecords(body, x)
+			return err
+		case appender:
+			body = x.appendJSON(body)
+			return nil
+		}
 		b, err := marshal(v)
 		if err != nil {
 			return err
 		}
-		n, _ := json.Marshal(name)
-		if len(body) > 1 {
-			body = append(body, ',')
-		}
-		body = append(append(append(body, n...), ':'), b...)
+		body = append(body, b...)
 		return nil
 	}
 	if err := member(key, records); err != nil {
@@ -146,9 +160,13 @@ func writeBody(w http.ResponseWriter, key string, records any, extra []sideloadK
 			body = append(append(body, ','), keys[1:len(keys)-1]...)
 		}
 	}
+	body = append(body, '}', '\n')
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	// The whole body is known: its length spares a page of users the
+	// chunked encoding.
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(http.StatusOK)
-	_, err := w.Write(append(body, '}', '\n'))
+	_, err := w.Write(body)
 	return err
 }
 

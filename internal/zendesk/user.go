@@ -195,10 +195,11 @@ func (h *Handler) endUser(r *http.Request, u *directory.User) endUser {
 }
 
 // userView renders u as the principal may see it: the full object for
-// staff, the end-user object for end users.
+// staff (written by userJSON, as fullUser would be), the end-user object
+// for end users.
 func (h *Handler) userView(r *http.Request, u *directory.User) any {
 	if p := principalOf(r); p != nil && p.User.Role.Staff() {
-		return h.fullUser(r, u)
+		return userJSON{h: h, r: r, u: u}
 	}
 	return h.endUser(r, u)
 }
@@ -347,7 +348,7 @@ func (h *Handler) userAction(w http.ResponseWriter, r *http.Request,
 	return nil
 }
 
-func (h *Handler) fullView(r *http.Request, u *directory.User) any    { return h.fullUser(r, u) }
+func (h *Handler) fullView(r *http.Request, u *directory.User) any    { return userJSON{h: h, r: r, u: u} }
 func (h *Handler) deletedView(r *http.Request, u *directory.User) any { return h.deletedUser(r, u) }
 
 // listUsers serves GET /api/v2/users.

@@ -189,6 +189,26 @@ func testSearch(t *testing.T, s directory.Store) {
 	if diff := cmp.Diff([]int64{top, amy}, f.search(t, q(term("tags", "vip")))); diff != "" {
 		t.Errorf("tags after update (-want +got):\n%s", diff)
 	}
+	// A deleted user leaves its tags' searches and counts (f.search
+	// compares the count with the page), and a tag nobody has any more
+	// counts zero.
+	f.amy.Tags = []string{"vip", "only_amy"}
+	if err := s.UpdateUser(ctx, f.realm.ID, f.amy, directory.IdentityChange{}); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]int64{amy}, f.search(t, q(term("tags", "only_amy")))); diff != "" {
+		t.Errorf("a new tag (-want +got):\n%s", diff)
+	}
+	f.amy.DeletedAt = epoch.Add(9 * day)
+	if err := s.UpdateUser(ctx, f.realm.ID, f.amy, directory.IdentityChange{}); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]int64{top}, f.search(t, q(term("tags", "vip")))); diff != "" {
+		t.Errorf("tags after a deletion (-want +got):\n%s", diff)
+	}
+	if got := f.search(t, q(term("tags", "only_amy"))); len(got) != 0 {
+		t.Errorf("a deleted user's tag finds %v", got)
+	}
 }
 
 // testSearchByMembership checks organization: and group: terms: members
