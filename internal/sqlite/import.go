@@ -227,33 +227,61 @@ func stageUsers(ctx context.Context, tx *sql.Tx, name string, realmID int64, col
 func writeRows(ctx context.Context, tx *sql.Tx, table string, realmID int64, cols []string, ops []directory.ImportUser, ids []int64) error {
 	width := len(cols) + 1
 	perStmt := maxParams / width
+	// The values of a statement's rows (JSON, search text) are made by
+	// another goroutine while SQLite writes the rows before them, so the
+	// two overlap on a machine with more than one core.
+	type chunk struct {
+		n    int
+		args []any
+		err  error
+	}
+	chunks := make(chan chunk, 1)
+	done := make(chan struct{})
+	defer close(done)
+	go func() {
+		defer close(chunks)
+		for start := 0; start < len(ops); start += perStmt {
+			part := ops[start:min(start+perStmt, len(ops))]
+			c := chunk{n: len(part), args: make([]any, 0, len(part)*width)}
+			for i, op := range part {
+				_, vals, err := userWrite(realmID, op.User, true)
+				if err != nil {
+					c.err = err
+					break
+				}
+				c.args = append(append(c.args, ids[start+i]), vals...)
+			}
+			select {
+			case chunks <- c:
+			case <-done:
+				return
+			}
+			if c.err != nil {
+				return
+			}
+		}
+	}()
 	var stmt *sql.Stmt // full chunks share one prepared statement
 	defer func() {
 		if stmt != nil {
 			stmt.Close()
 		}
 	}()
-	for start := 0; start < len(ops); start += perStmt {
-		chunk := ops[start:min(start+perStmt, len(ops))]
-		args := make([]any, 0, len(chunk)*width)
-		for i, op := range chunk {
-			_, vals, err := userWrite(realmID, op.User, true)
-			if err != nil {
-				return err
-			}
-			args = append(append(args, ids[start+i]), vals...)
+	for c := range chunks {
+		if c.err != nil {
+			return c.err
 		}
-		query := `INSERT INTO ` + table + ` (id, ` + strings.Join(cols, ", ") + `) VALUES ` + rowsOf(len(chunk), width)
+		query := `INSERT INTO ` + table + ` (id, ` + strings.Join(cols, ", ") + `) VALUES ` + rowsOf(c.n, width)
 		var err error
-		if len(chunk) == perStmt {
+		if c.n == perStmt {
 			if stmt == nil {
 				if stmt, err = tx.PrepareContext(ctx, query); err != nil {
 					return err
 				}
 			}
-			_, err = stmt.ExecContext(ctx, args...)
+			_, err = stmt.ExecContext(ctx, c.args...)
 		} else {
-			_, err = tx.ExecContext(ctx, query, args...)
+			_, err = tx.ExecContext(ctx, query, c.args...)
 		}
 		if err != nil {
 			return err
