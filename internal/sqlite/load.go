@@ -27,7 +27,6 @@ type loadKey struct{ s *Store }
 // Commit) rolls back to the last commit like any transaction: the
 // uncommitted users, their index and the dropped triggers all together.
 type load struct {
-	s    *Store
 	conn *sql.Conn
 	tx   *sql.Tx // nil between a commit and the next store call
 	// defs are the stored definitions of the index triggers that tx has
@@ -44,8 +43,9 @@ type idSpan struct{ realmID, first, last int64 }
 
 // BulkLoad starts a bulk load on the write connection, which it holds
 // until End: the store calls made with the context it returns join the
-// load's transaction, committed by Commit. Calls with any other context
-// wait for the load to end, so one goroutine must not mix them.
+// load's transaction, committed by Commit. Writes with any other context
+// wait for the load to end, so one goroutine must not mix them; reads
+// with any other context see only what the load has committed.
 func (s *Store) BulkLoad(ctx context.Context) (context.Context, directory.Load, error) {
 	conn, err := s.write.Conn(ctx)
 	if err != nil {
@@ -57,7 +57,7 @@ func (s *Store) BulkLoad(ctx context.Context) (context.Context, directory.Load, 
 			return nil, nil, err
 		}
 	}
-	l := &load{s: s, conn: conn}
+	l := &load{conn: conn}
 	return context.WithValue(ctx, loadKey{s}, l), l, nil
 }
 
@@ -102,13 +102,14 @@ func (l *load) End() error {
 		l.tx, l.defs, l.pending = nil, nil, nil
 	}
 	if l.conn != nil {
-		err = cmpErr(err, l.conn.Close())
+		err = firstErr(err, l.conn.Close())
 		l.conn = nil
 	}
 	return err
 }
 
-func cmpErr(a, b error) error {
+// firstErr returns a if it is an error, else b.
+func firstErr(a, b error) error {
 	if a != nil {
 		return a
 	}
