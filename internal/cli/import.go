@@ -45,13 +45,18 @@ type importSummary struct {
 // obeys the API's rules and matches an existing user by external_id or
 // email; a bad row is reported on stderr with its line number and the
 // others go on. The file is streamed: reading the next batch overlaps
-// writing the current one.
+// writing the current one. The rows are written in one bulk load
+// (directory.BulkLoader) where the store has one, committed every
+// --commit rows; an import stopped by a failure of the store keeps the
+// rows of its commits before the failure and says from which line on
+// nothing was written.
 func (e *env) userImport(ctx context.Context, args []string) error {
 	var c Config
 	fs := e.flags("user import", &c)
 	realmUID := fs.String("realm", "", "realm uid")
 	format := fs.String("format", "", "csv or jsonl (default: from the file's extension: .csv, .jsonl, .ndjson)")
-	batchSize := fs.Int("batch", 5000, "rows per transaction")
+	batchSize := fs.Int("batch", 5000, "rows per batch")
+	commitEvery := fs.Int("commit", defaultCommitEvery, "rows per commit (each a transaction, the search index complete at its end)")
 	asJSON := fs.Bool("json", false, "print the summary as a JSON object")
 	files, err := e.parseWithArgs(fs, args)
 	if err != nil {
@@ -60,8 +65,8 @@ func (e *env) userImport(ctx context.Context, args []string) error {
 	if len(files) != 1 || *realmUID == "" {
 		return usageError("user import: give one FILE (or - for stdin) and --realm")
 	}
-	if *batchSize < 1 {
-		return usageError("user import: --batch must be at least 1")
+	if *batchSize < 1 || *commitEvery < 1 {
+		return usageError("user import: --batch and --commit must be at least 1")
 	}
 	name := files[0]
 	if *format == "" {
@@ -109,6 +114,20 @@ func (e *env) userImport(ctx context.Context, args []string) error {
 	var sum importSummary
 	progress := newProgress(e.stderr, "rows")
 	start := time.Now()
+	lctx, load, err := beginLoad(ctx, store)
+	if err != nil {
+		return err
+	}
+	defer load.End()
+	// uncommitted is the line of the first row written since the last
+	// commit (0: none), which a failure takes back.
+	uncommitted, sinceCommit := 0, 0
+	stopped := func(line int, err error) error {
+		if uncommitted != 0 {
+			return fmt.Errorf("import stopped at line %d: %w (the rows from line %d on were not written)", line, err, uncommitted)
+		}
+		return fmt.Errorf("import stopped at line %d: %w", line, err)
+	}
 	for batch := range batches {
 		var inputs []directory.UserInput
 		var lines []int
@@ -122,9 +141,18 @@ func (e *env) userImport(ctx context.Context, args []string) error {
 			inputs = append(inputs, r.in)
 			lines = append(lines, r.line)
 		}
-		results, err := svc.ImportUsers(ctx, directory.Operator(realm.ID), inputs)
+		results, err := svc.ImportUsers(lctx, directory.Operator(realm.ID), inputs)
 		if err != nil {
-			return fmt.Errorf("import stopped at line %d: %w", lines[0], err)
+			return stopped(lines[0], err)
+		}
+		if uncommitted == 0 && len(lines) > 0 {
+			uncommitted = lines[0]
+		}
+		if sinceCommit += len(inputs); sinceCommit >= *commitEvery {
+			if err := load.Commit(ctx); err != nil {
+				return stopped(lines[len(lines)-1], err)
+			}
+			uncommitted, sinceCommit = 0, 0
 		}
 		for i, res := range results {
 			switch res.Action {
@@ -140,6 +168,12 @@ func (e *env) userImport(ctx context.Context, args []string) error {
 			}
 		}
 		progress.update(sum.Rows, fmt.Sprintf("%d created, %d updated, %d unchanged, %d failed", sum.Created, sum.Updated, sum.Unchanged, sum.Failed))
+	}
+	if err := load.Commit(ctx); err != nil {
+		return stopped(uncommitted, err)
+	}
+	if err := load.End(); err != nil {
+		return err
 	}
 	progress.done()
 	if err := <-readErr; err != nil {

@@ -47,6 +47,31 @@ type ImportStore interface {
 	MembershipCounts(ctx context.Context, realmID int64, userIDs []int64) (map[int64]int64, error)
 }
 
+// BulkLoader is implemented by a store with a faster way to load many
+// users than one transaction per ImportUsers batch. The command-line
+// loads (seed, user import) use it when the store has it.
+type BulkLoader interface {
+	// BulkLoad starts a load and returns the context that joins it: the
+	// store's reads and writes made with that context are one
+	// transaction, committed by the Load's Commit, and see each other's
+	// writes. The store may hold back work that a commit needs (the
+	// search index of the users loaded) until Commit, so a search made
+	// with the load's context may miss users loaded since the last
+	// commit. Writes made with any other context wait until End (reads
+	// do not, and see only what was committed); the load's calls must
+	// come from one goroutine.
+	BulkLoad(ctx context.Context) (context.Context, Load, error)
+}
+
+// Load is a bulk load in progress (BulkLoader).
+type Load interface {
+	// Commit makes the load's writes so far durable and complete (every
+	// index written); the load goes on.
+	Commit(ctx context.Context) error
+	// End rolls back the writes since the last Commit and ends the load.
+	End() error
+}
+
 // ImportAction is what ImportUsers did with one row.
 type ImportAction int
 

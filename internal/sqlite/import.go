@@ -44,7 +44,45 @@ func countKeyOf(u *directory.User) countKey {
 // foreign keys checked at the commit. New users get the ids SQLite would
 // give them (one more than the largest), assigned here so that their
 // identities can be written first.
+//
+// Within a bulk load (BulkLoad), the batch is a savepoint of the load's
+// transaction instead, and the new users' index waits for the load's
+// commit (load.go).
 func (s *Store) ImportUsers(ctx context.Context, realmID int64, batch []directory.ImportUser) error {
+	if len(batch) == 0 {
+		return nil
+	}
+	var fresh []*directory.User
+	for _, op := range batch {
+		if op.User.ID == 0 {
+			fresh = append(fresh, op.User)
+		}
+	}
+	var err error
+	if l := s.loadOf(ctx); l != nil {
+		err = l.importUsers(ctx, realmID, batch)
+	} else {
+		err = s.bulkTx(ctx, func(tx *sql.Tx) error {
+			_, _, err := importBatch(ctx, tx, realmID, batch, false)
+			return err
+		})
+	}
+	if err != nil {
+		// A batch that failed is still a batch of new users, to be
+		// written again or one by one: take back the ids it handed out.
+		for _, u := range fresh {
+			u.ID = 0
+		}
+	}
+	return err
+}
+
+// importBatch is the work of ImportUsers inside tx. With suspended, the
+// search index's insert triggers are already dropped (by a load), and the
+// new users go in without their index, which the caller owes them; it
+// returns the new users' first and last ids (0 when none). The users' ids
+// are set once tx commits, or at once within a load.
+func importBatch(ctx context.Context, tx *sql.Tx, realmID int64, batch []directory.ImportUser, suspended bool) (first, last int64, err error) {
 	var creates, updates []directory.ImportUser
 	for _, op := range batch {
 		if op.User.ID == 0 {
@@ -53,88 +91,89 @@ func (s *Store) ImportUsers(ctx context.Context, realmID int64, batch []director
 			updates = append(updates, op)
 		}
 	}
-	if len(batch) == 0 {
-		return nil
-	}
 	cols, _, err := userWrite(realmID, batch[0].User, true)
 	if err != nil {
-		return err
+		return 0, 0, err
 	}
 	counts := map[countKey]int64{}
-	var ids []int64
-	err = s.bulkTx(ctx, func(tx *sql.Tx) error {
-		old, err := lockedCounts(ctx, tx, realmID, updates)
-		if err != nil {
-			return err
-		}
-		var maxID int64
-		if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) FROM users`).Scan(&maxID); err != nil {
-			return err
-		}
-		ids = make([]int64, len(creates))
-		var identities []directory.Identity
-		for i, op := range creates {
-			ids[i] = maxID + 1 + int64(i)
-			counts[countKeyOf(op.User)]++
-			for _, id := range op.Identities {
-				id.RealmID, id.UserID = realmID, ids[i]
-				identities = append(identities, id)
-			}
-		}
-		updateIDs := make([]int64, len(updates))
-		for i, op := range updates {
-			updateIDs[i] = op.User.ID
-			if now := countKeyOf(op.User); now != old[op.User.ID] {
-				counts[old[op.User.ID]]--
-				counts[now]++
-			}
-		}
-		if err := stageUsers(ctx, tx, "import_changed", realmID, cols, updates, updateIDs); err != nil {
-			return err
-		}
-		if err := changeIdentities(ctx, tx, realmID, updates); err != nil {
-			return err
-		}
-		// The new users' identities name users written below.
-		if _, err := tx.ExecContext(ctx, `PRAGMA defer_foreign_keys = ON`); err != nil {
-			return err
-		}
-		if err := insertIdentities(ctx, tx, identities); err != nil {
-			return err
-		}
-		if len(updates) > 0 {
-			// The columns updateUserRow writes: all but realm_id, which never
-			// changes, and those only an insert writes.
-			updateCols, _, err := userWrite(realmID, updates[0].User, false)
-			if err != nil {
-				return err
-			}
-			set := make([]string, 0, len(updateCols))
-			for _, c := range updateCols[1:] {
-				set = append(set, c+" = c."+c)
-			}
-			if _, err := tx.ExecContext(ctx, `UPDATE users SET `+strings.Join(set, ", ")+`
-				FROM temp.import_changed AS c WHERE users.id = c.id AND users.realm_id = ?`, realmID); err != nil {
-				return err
-			}
-		}
-		if err := insertNewUsers(ctx, tx, realmID, cols, creates, ids); err != nil {
-			return err
-		}
-		if err := importOrganizations(ctx, tx, realmID, creates, ids, updates); err != nil {
-			return err
-		}
-		return addCounts(ctx, tx, realmID, counts)
-	})
+	old, err := lockedCounts(ctx, tx, realmID, updates)
 	if err != nil {
-		return err
+		return 0, 0, err
 	}
-	// Only a committed batch hands out its ids: a batch that failed is
-	// still a batch of new users, to be written again or one by one.
+	var maxID int64
+	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) FROM users`).Scan(&maxID); err != nil {
+		return 0, 0, err
+	}
+	ids := make([]int64, len(creates))
+	var identities []directory.Identity
+	for i, op := range creates {
+		ids[i] = maxID + 1 + int64(i)
+		counts[countKeyOf(op.User)]++
+		for _, id := range op.Identities {
+			id.RealmID, id.UserID = realmID, ids[i]
+			identities = append(identities, id)
+		}
+	}
+	updateIDs := make([]int64, len(updates))
+	for i, op := range updates {
+		updateIDs[i] = op.User.ID
+		if now := countKeyOf(op.User); now != old[op.User.ID] {
+			counts[old[op.User.ID]]--
+			counts[now]++
+		}
+	}
+	if err := stageUsers(ctx, tx, "import_changed", realmID, cols, updates, updateIDs); err != nil {
+		return 0, 0, err
+	}
+	if err := changeIdentities(ctx, tx, realmID, updates); err != nil {
+		return 0, 0, err
+	}
+	// The new users' identities name users written below.
+	if _, err := tx.ExecContext(ctx, `PRAGMA defer_foreign_keys = ON`); err != nil {
+		return 0, 0, err
+	}
+	if err := insertIdentities(ctx, tx, identities); err != nil {
+		return 0, 0, err
+	}
+	if len(updates) > 0 {
+		// The columns updateUserRow writes: all but realm_id, which never
+		// changes, and those only an insert writes.
+		updateCols, _, err := userWrite(realmID, updates[0].User, false)
+		if err != nil {
+			return 0, 0, err
+		}
+		set := make([]string, 0, len(updateCols))
+		for _, c := range updateCols[1:] {
+			set = append(set, c+" = c."+c)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET `+strings.Join(set, ", ")+`
+			FROM temp.import_changed AS c WHERE users.id = c.id AND users.realm_id = ?`, realmID); err != nil {
+			return 0, 0, err
+		}
+	}
+	if suspended {
+		err = writeRows(ctx, tx, "users", realmID, cols, creates, ids)
+	} else {
+		err = insertNewUsers(ctx, tx, realmID, cols, creates, ids)
+	}
+	if err != nil {
+		return 0, 0, err
+	}
+	if err := importOrganizations(ctx, tx, realmID, creates, ids, updates); err != nil {
+		return 0, 0, err
+	}
+	if err := addCounts(ctx, tx, realmID, counts); err != nil {
+		return 0, 0, err
+	}
+	// The ids go out with the batch's last statement; ImportUsers takes
+	// them back if the batch fails after all (at its commit).
 	for i, op := range creates {
 		op.User.ID, op.User.RealmID = ids[i], realmID
 	}
-	return nil
+	if len(ids) == 0 {
+		return 0, 0, nil
+	}
+	return ids[0], ids[len(ids)-1], nil
 }
 
 // insertNewUsers inserts the new users of a batch with the ids assigned
@@ -188,33 +227,61 @@ func stageUsers(ctx context.Context, tx *sql.Tx, name string, realmID int64, col
 func writeRows(ctx context.Context, tx *sql.Tx, table string, realmID int64, cols []string, ops []directory.ImportUser, ids []int64) error {
 	width := len(cols) + 1
 	perStmt := maxParams / width
+	// The values of a statement's rows (JSON, search text) are made by
+	// another goroutine while SQLite writes the rows before them, so the
+	// two overlap on a machine with more than one core.
+	type chunk struct {
+		n    int
+		args []any
+		err  error
+	}
+	chunks := make(chan chunk, 1)
+	done := make(chan struct{})
+	defer close(done)
+	go func() {
+		defer close(chunks)
+		for start := 0; start < len(ops); start += perStmt {
+			part := ops[start:min(start+perStmt, len(ops))]
+			c := chunk{n: len(part), args: make([]any, 0, len(part)*width)}
+			for i, op := range part {
+				_, vals, err := userWrite(realmID, op.User, true)
+				if err != nil {
+					c.err = err
+					break
+				}
+				c.args = append(append(c.args, ids[start+i]), vals...)
+			}
+			select {
+			case chunks <- c:
+			case <-done:
+				return
+			}
+			if c.err != nil {
+				return
+			}
+		}
+	}()
 	var stmt *sql.Stmt // full chunks share one prepared statement
 	defer func() {
 		if stmt != nil {
 			stmt.Close()
 		}
 	}()
-	for start := 0; start < len(ops); start += perStmt {
-		chunk := ops[start:min(start+perStmt, len(ops))]
-		args := make([]any, 0, len(chunk)*width)
-		for i, op := range chunk {
-			_, vals, err := userWrite(realmID, op.User, true)
-			if err != nil {
-				return err
-			}
-			args = append(append(args, ids[start+i]), vals...)
+	for c := range chunks {
+		if c.err != nil {
+			return c.err
 		}
-		query := `INSERT INTO ` + table + ` (id, ` + strings.Join(cols, ", ") + `) VALUES ` + rowsOf(len(chunk), width)
+		query := `INSERT INTO ` + table + ` (id, ` + strings.Join(cols, ", ") + `) VALUES ` + rowsOf(c.n, width)
 		var err error
-		if len(chunk) == perStmt {
+		if c.n == perStmt {
 			if stmt == nil {
 				if stmt, err = tx.PrepareContext(ctx, query); err != nil {
 					return err
 				}
 			}
-			_, err = stmt.ExecContext(ctx, args...)
+			_, err = stmt.ExecContext(ctx, c.args...)
 		} else {
-			_, err = tx.ExecContext(ctx, query, args...)
+			_, err = tx.ExecContext(ctx, query, c.args...)
 		}
 		if err != nil {
 			return err
@@ -319,6 +386,12 @@ const (
 	bulkMmapBytes = 0x7fff0000 // the largest mapping SQLite allows by default
 )
 
+// bulkPragmas set the write connection up for bulk writes.
+var bulkPragmas = []string{
+	fmt.Sprintf(`PRAGMA cache_size = -%d`, bulkCacheKiB),
+	fmt.Sprintf(`PRAGMA mmap_size = %d`, bulkMmapBytes),
+}
+
 // bulkTx runs fn in one write transaction, like tx, on the write
 // connection set up for bulk writes.
 func (s *Store) bulkTx(ctx context.Context, fn func(*sql.Tx) error) error {
@@ -327,10 +400,7 @@ func (s *Store) bulkTx(ctx context.Context, fn func(*sql.Tx) error) error {
 		return err
 	}
 	defer conn.Close()
-	for _, pragma := range []string{
-		fmt.Sprintf(`PRAGMA cache_size = -%d`, bulkCacheKiB),
-		fmt.Sprintf(`PRAGMA mmap_size = %d`, bulkMmapBytes),
-	} {
+	for _, pragma := range bulkPragmas {
 		if _, err := conn.ExecContext(ctx, pragma); err != nil {
 			return err
 		}

@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"path/filepath"
 	"testing"
@@ -146,20 +147,29 @@ func bulkUser(i int) directory.ImportUser {
 // would have written for the users table.
 func checkIndex(t *testing.T, s *Store) {
 	t.Helper()
+	checkIndexOn(t, s.write)
+}
+
+// checkIndexOn is checkIndex through db, a connection that may write.
+func checkIndexOn(t *testing.T, db interface {
+	ExecContext(context.Context, string, ...any) (sql.Result, error)
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}) {
+	t.Helper()
 	ctx := context.Background()
 	for _, table := range []string{"users_fts", "users_trigram"} {
 		// rank 1: compare the index with the content table too.
-		if _, err := s.write.ExecContext(ctx, `INSERT INTO `+table+` (`+table+`, rank) VALUES ('integrity-check', 1)`); err != nil {
+		if _, err := db.ExecContext(ctx, `INSERT INTO `+table+` (`+table+`, rank) VALUES ('integrity-check', 1)`); err != nil {
 			t.Errorf("%s integrity check: %v", table, err)
 		}
 		var hash int
-		err := s.write.QueryRowContext(ctx, `SELECT coalesce((SELECT v FROM `+table+`_config WHERE k = 'hashsize'), ?)`, defaultHashSize).Scan(&hash)
+		err := db.QueryRowContext(ctx, `SELECT coalesce((SELECT v FROM `+table+`_config WHERE k = 'hashsize'), ?)`, defaultHashSize).Scan(&hash)
 		if err != nil || hash != defaultHashSize {
 			t.Errorf("%s hashsize = %d, %v; want the default %d", table, hash, err, defaultHashSize)
 		}
 	}
 	var missing, extra int
-	err := s.write.QueryRowContext(ctx, `SELECT
+	err := db.QueryRowContext(ctx, `SELECT
 		(SELECT count(*) FROM users u, json_each(u.tags) j WHERE u.deleted_at IS NULL
 			AND NOT EXISTS (SELECT 1 FROM user_tags g WHERE g.realm_id = u.realm_id AND g.tag = j.value AND g.user_id = u.id)),
 		(SELECT count(*) FROM user_tags g WHERE NOT EXISTS (SELECT 1 FROM users u, json_each(u.tags) j
@@ -169,7 +179,7 @@ func checkIndex(t *testing.T, s *Store) {
 	}
 	for _, trig := range indexTriggers {
 		var n int
-		if err := s.write.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_schema WHERE type = 'trigger' AND name = ?`, trig.name).Scan(&n); err != nil || n != 1 {
+		if err := db.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_schema WHERE type = 'trigger' AND name = ?`, trig.name).Scan(&n); err != nil || n != 1 {
 			t.Errorf("trigger %s: %d, %v", trig.name, n, err)
 		}
 	}

@@ -540,19 +540,7 @@ func suspendIndexTriggers(ctx context.Context, tx *sql.Tx) (defs []string, ok bo
 // indexNewUsers does the work of the suspended triggers for the users of
 // realmID with ids from first to last, then puts the triggers back.
 func indexNewUsers(ctx context.Context, tx *sql.Tx, realmID, first, last int64, defs []string) error {
-	// One FTS5 segment per batch: FTS5 writes its pending terms out as a
-	// new segment whenever they pass hashsize (1 MiB by default), and
-	// merges segments as they pile up; a batch of 10,000 users holds tens
-	// of megabytes of terms. The setting is put back before the commit.
-	if err := setHashSize(ctx, tx, bulkHashSize); err != nil {
-		return err
-	}
-	for _, t := range indexTriggers {
-		if _, err := tx.ExecContext(ctx, t.bulk, realmID, first, last); err != nil {
-			return err
-		}
-	}
-	if err := setHashSize(ctx, tx, defaultHashSize); err != nil {
+	if err := indexUsers(ctx, tx, []idSpan{{realmID, first, last}}); err != nil {
 		return err
 	}
 	for _, def := range defs {
@@ -561,6 +549,25 @@ func indexNewUsers(ctx context.Context, tx *sql.Tx, realmID, first, last int64, 
 		}
 	}
 	return nil
+}
+
+// indexUsers does the work of the insert triggers for the users of spans.
+func indexUsers(ctx context.Context, tx *sql.Tx, spans []idSpan) error {
+	// One FTS5 segment per call: FTS5 writes its pending terms out as a
+	// new segment whenever they pass hashsize (1 MiB by default), and
+	// merges segments as they pile up; a batch of 10,000 users holds tens
+	// of megabytes of terms. The setting is put back before the commit.
+	if err := setHashSize(ctx, tx, bulkHashSize); err != nil {
+		return err
+	}
+	for _, sp := range spans {
+		for _, t := range indexTriggers {
+			if _, err := tx.ExecContext(ctx, t.bulk, sp.realmID, sp.first, sp.last); err != nil {
+				return err
+			}
+		}
+	}
+	return setHashSize(ctx, tx, defaultHashSize)
 }
 
 // FTS5's hashsize: its default, and the size a bulk load uses.

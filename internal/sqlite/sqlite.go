@@ -67,7 +67,9 @@ func Open(path string) (*Store, error) {
 		return nil, fmt.Errorf("sqlite: open: %w", err)
 	}
 	read.SetMaxOpenConns(max(4, runtime.NumCPU()*2))
-	return &Store{write: write, read: newReadDB(read)}, nil
+	s := &Store{write: write, read: newReadDB(read)}
+	s.read.load = loadKey{s}
+	return s, nil
 }
 
 // Close closes both connection pools.
@@ -146,10 +148,14 @@ type txKey struct{ s *Store }
 
 // tx runs fn in one write transaction, committed when fn returns nil. When
 // ctx carries a transaction of this store (WriteInJob), fn runs in it and
-// its owner commits.
+// its owner commits; when ctx carries a bulk load, fn runs in the load's
+// transaction, after the load has indexed its users.
 func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 	if tx, ok := ctx.Value(txKey{s}).(*sql.Tx); ok {
 		return mapError(fn(tx))
+	}
+	if l := s.loadOf(ctx); l != nil {
+		return l.writeSettled(ctx, fn)
 	}
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {

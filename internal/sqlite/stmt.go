@@ -15,6 +15,10 @@ const maxCachedStatements = 512
 // BenchmarkAPI's profile): database/sql prepares every query anew.
 type readDB struct {
 	*sql.DB
+	// load is the context key of the store's bulk load: a read made with
+	// the load's context reads through the load's connection, and so sees
+	// its uncommitted writes.
+	load  loadKey
 	mu    sync.RWMutex
 	stmts map[string]*sql.Stmt
 }
@@ -50,6 +54,12 @@ func (r *readDB) stmt(ctx context.Context, query string) *sql.Stmt {
 
 // QueryContext runs query through its cached prepared statement.
 func (r *readDB) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if l, ok := ctx.Value(r.load).(*load); ok {
+		if l.tx != nil {
+			return l.tx.QueryContext(ctx, query, args...)
+		}
+		return l.conn.QueryContext(ctx, query, args...)
+	}
 	if st := r.stmt(ctx, query); st != nil {
 		return st.QueryContext(ctx, args...)
 	}
@@ -58,6 +68,12 @@ func (r *readDB) QueryContext(ctx context.Context, query string, args ...any) (*
 
 // QueryRowContext runs query through its cached prepared statement.
 func (r *readDB) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	if l, ok := ctx.Value(r.load).(*load); ok {
+		if l.tx != nil {
+			return l.tx.QueryRowContext(ctx, query, args...)
+		}
+		return l.conn.QueryRowContext(ctx, query, args...)
+	}
 	if st := r.stmt(ctx, query); st != nil {
 		return st.QueryRowContext(ctx, args...)
 	}

@@ -1,0 +1,239 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+
+	"github.com/clientele/clientele/internal/directory"
+)
+
+// loadKey marks a context carrying a bulk load of the store s (BulkLoad):
+// the store's reads and writes made with it join the load's transaction.
+type loadKey struct{ s *Store }
+
+// load is a bulk load in progress (directory.Load). It holds the write
+// connection for its whole life and one transaction at a time on it,
+// from the first store call after a commit to the next Commit.
+//
+// Inside a transaction, the new users of ImportUsers go in without the
+// search index: the index's insert triggers are dropped at the first
+// batch and the users' ids remembered as pending; Commit writes their
+// index with one INSERT ... SELECT per index table (a few large sorted
+// FTS5 segments instead of one per batch, merged again and again) and
+// puts the triggers back, before the commit. So every committed state
+// has the triggers and a complete index, and a crash (or End without
+// Commit) rolls back to the last commit like any transaction: the
+// uncommitted users, their index and the dropped triggers all together.
+type load struct {
+	conn *sql.Conn
+	tx   *sql.Tx // nil between a commit and the next store call
+	// defs are the stored definitions of the index triggers that tx has
+	// dropped (suspendIndexTriggers); nil while the triggers are in place.
+	defs []string
+	// pending are the users written in tx and not yet in the index.
+	pending []idSpan
+	// depth counts the savepoints open (nested store writes).
+	depth int
+}
+
+// idSpan is the users of a realm with ids from first to last.
+type idSpan struct{ realmID, first, last int64 }
+
+// BulkLoad starts a bulk load on the write connection, which it holds
+// until End: the store calls made with the context it returns join the
+// load's transaction, committed by Commit. Writes with any other context
+// wait for the load to end, so one goroutine must not mix them; reads
+// with any other context see only what the load has committed.
+func (s *Store) BulkLoad(ctx context.Context) (context.Context, directory.Load, error) {
+	conn, err := s.write.Conn(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, pragma := range bulkPragmas {
+		if _, err := conn.ExecContext(ctx, pragma); err != nil {
+			conn.Close()
+			return nil, nil, err
+		}
+	}
+	l := &load{conn: conn}
+	return context.WithValue(ctx, loadKey{s}, l), l, nil
+}
+
+// loadOf returns the load ctx carries for s, or nil.
+func (s *Store) loadOf(ctx context.Context) *load {
+	l, _ := ctx.Value(loadKey{s}).(*load)
+	return l
+}
+
+// begin returns the load's transaction, starting one if none is open.
+func (l *load) begin(ctx context.Context) (*sql.Tx, error) {
+	if l.tx == nil {
+		tx, err := l.conn.BeginTx(ctx, nil)
+		if err != nil {
+			return nil, err
+		}
+		l.tx = tx
+	}
+	return l.tx, nil
+}
+
+// Commit indexes the users waiting for it, puts the index triggers back
+// and commits; the load goes on with a new transaction at the next call.
+func (l *load) Commit(ctx context.Context) error {
+	if l.tx == nil {
+		return nil
+	}
+	if err := l.settle(ctx); err != nil {
+		return mapError(err)
+	}
+	err := l.tx.Commit()
+	l.tx = nil
+	return mapError(err)
+}
+
+// End rolls back what was not committed and gives the write connection
+// back. It may be called more than once.
+func (l *load) End() error {
+	var err error
+	if l.tx != nil {
+		err = l.tx.Rollback()
+		l.tx, l.defs, l.pending = nil, nil, nil
+	}
+	if l.conn != nil {
+		err = firstErr(err, l.conn.Close())
+		l.conn = nil
+	}
+	return err
+}
+
+// firstErr returns a if it is an error, else b.
+func firstErr(a, b error) error {
+	if a != nil {
+		return a
+	}
+	return b
+}
+
+// settle writes the index of the pending users and puts the triggers
+// back: the transaction is then as the triggers would have left it.
+func (l *load) settle(ctx context.Context) error {
+	if err := l.indexPending(ctx); err != nil {
+		return err
+	}
+	for _, def := range l.defs {
+		if _, err := l.tx.ExecContext(ctx, def); err != nil {
+			return err
+		}
+	}
+	l.defs = nil
+	return nil
+}
+
+// indexPending writes the search index of the pending users.
+func (l *load) indexPending(ctx context.Context) error {
+	if len(l.pending) == 0 {
+		return nil
+	}
+	if err := indexUsers(ctx, l.tx, l.pending); err != nil {
+		return err
+	}
+	l.pending = nil
+	return nil
+}
+
+// isPending reports whether the user id is written and not yet indexed.
+func (l *load) isPending(id int64) bool {
+	return slices.ContainsFunc(l.pending, func(sp idSpan) bool { return sp.first <= id && id <= sp.last })
+}
+
+// addPending records the users of realmID with ids from first to last as
+// written without their index.
+func (l *load) addPending(realmID, first, last int64) {
+	if n := len(l.pending); n > 0 && l.pending[n-1].realmID == realmID && l.pending[n-1].last+1 == first {
+		l.pending[n-1].last = last
+		return
+	}
+	l.pending = append(l.pending, idSpan{realmID, first, last})
+}
+
+// write runs fn inside the load's transaction, in a savepoint: when fn
+// fails, its writes are undone and the load goes on.
+func (l *load) write(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := l.begin(ctx)
+	if err != nil {
+		return err
+	}
+	l.depth++
+	name := fmt.Sprintf("load%d", l.depth)
+	defer func() { l.depth-- }()
+	if _, err := tx.ExecContext(ctx, `SAVEPOINT `+name); err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		// ROLLBACK TO leaves the savepoint open; RELEASE closes it.
+		if _, rerr := tx.ExecContext(ctx, `ROLLBACK TO `+name); rerr != nil {
+			return rerr
+		}
+		if _, rerr := tx.ExecContext(ctx, `RELEASE `+name); rerr != nil {
+			return rerr
+		}
+		return mapError(err)
+	}
+	_, err = tx.ExecContext(ctx, `RELEASE `+name)
+	return mapError(err)
+}
+
+// importUsers is ImportUsers inside a load.
+func (l *load) importUsers(ctx context.Context, realmID int64, batch []directory.ImportUser) error {
+	tx, err := l.begin(ctx)
+	if err != nil {
+		return err
+	}
+	hasNew := false
+	for _, op := range batch {
+		if op.User.ID == 0 {
+			hasNew = true
+		} else if l.isPending(op.User.ID) {
+			// Its update triggers would take out of the index what is not
+			// in it yet: index the pending users first.
+			if err := l.indexPending(ctx); err != nil {
+				return mapError(err)
+			}
+		}
+	}
+	if hasNew && l.defs == nil {
+		// Outside the batch's savepoint, so that a failed batch does not
+		// bring the triggers back behind the load's back.
+		defs, ok, err := suspendIndexTriggers(ctx, tx)
+		if err != nil {
+			return mapError(err)
+		}
+		if ok {
+			l.defs = defs
+		}
+	}
+	var first, last int64
+	err = l.write(ctx, func(tx *sql.Tx) error {
+		var err error
+		first, last, err = importBatch(ctx, tx, realmID, batch, l.defs != nil)
+		return err
+	})
+	if err == nil && first != 0 && l.defs != nil {
+		l.addPending(realmID, first, last)
+	}
+	return err
+}
+
+// writeSettled runs fn as write does, after indexing the pending users
+// and putting the triggers back: fn may write users the plain way.
+func (l *load) writeSettled(ctx context.Context, fn func(*sql.Tx) error) error {
+	if _, err := l.begin(ctx); err != nil {
+		return err
+	}
+	if err := l.settle(ctx); err != nil {
+		return mapError(err)
+	}
+	return l.write(ctx, fn)
+}

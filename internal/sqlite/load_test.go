@@ -1,0 +1,143 @@
+package sqlite
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/clientele/clientele/internal/directory"
+)
+
+// loadBatch returns new users from to from+n-1 (bulkUser).
+func loadBatch(from, n int) []directory.ImportUser {
+	out := make([]directory.ImportUser, n)
+	for i := range out {
+		out[i] = bulkUser(from + i)
+	}
+	return out
+}
+
+func searchCount(t *testing.T, s *Store, realmID int64, field, value string) int64 {
+	t.Helper()
+	n, err := s.CountSearchUsers(context.Background(), realmID, directory.UserQuery{Terms: []directory.Term{{Field: field, Value: value}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// TestLoadCommitsAndRollsBack runs a bulk load over two realms: a
+// committed part, a failed batch the load survives, a user created and
+// changed within the same uncommitted part, and an uncommitted part that
+// End rolls back, as a crash would. Every committed state must have a
+// complete search index, the counters must count what is there, and the
+// load's own reads must see its uncommitted writes while other readers
+// do not.
+func TestLoadCommitsAndRollsBack(t *testing.T) {
+	s := openTestStore(t)
+	ctx := context.Background()
+	a := &directory.Realm{UID: "acme", Name: "Acme", CreatedAt: time.Unix(0, 0), UpdatedAt: time.Unix(0, 0)}
+	b := &directory.Realm{UID: "beta", Name: "Beta", CreatedAt: time.Unix(0, 0), UpdatedAt: time.Unix(0, 0)}
+	for _, r := range []*directory.Realm{a, b} {
+		if err := s.CreateRealm(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	first := bulkUser(0)
+	if err := s.CreateUser(ctx, a.ID, first.User, first.Identities); err != nil {
+		t.Fatal(err)
+	}
+
+	lctx, l, err := s.BulkLoad(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.End()
+	if err := s.ImportUsers(lctx, a.ID, loadBatch(1, 250)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.ImportUsers(lctx, b.ID, loadBatch(1, 40)); err != nil {
+		t.Fatal(err)
+	}
+	// A batch that fails (the last external id is taken) is undone alone.
+	failing := loadBatch(1000, 30)
+	failing[29].User.ExternalID = "bulk-00042"
+	if err := s.ImportUsers(lctx, a.ID, failing); directory.KindOf(err) != directory.KindInvalid {
+		t.Fatalf("batch with a taken external id: %v, want a duplicate", err)
+	}
+	if failing[0].User.ID != 0 {
+		t.Errorf("a user of the failed batch kept id %d", failing[0].User.ID)
+	}
+	// A user of this load, not yet indexed, changed by a later batch.
+	users, err := s.UsersByExternalIDs(lctx, a.ID, []string{"bulk-00060"})
+	if err != nil || len(users) != 1 {
+		t.Fatalf("the load reading its own user: %v, %v", users, err)
+	}
+	if other, err := s.UsersByExternalIDs(ctx, a.ID, []string{"bulk-00060"}); err != nil || len(other) != 0 {
+		t.Errorf("a reader outside the load sees its uncommitted user: %v, %v", other, err)
+	}
+	u := users[0]
+	u.Name, u.Email, u.Tags = "Renamed Person", "renamed@example.org", []string{"moved"}
+	if err := s.ImportUsers(lctx, a.ID, []directory.ImportUser{{User: &u}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// The load holds the write connection: check through it.
+	checkIndexOn(t, l.(*load).conn)
+	if n := searchCount(t, s, a.ID, "name", "renamed"); n != 1 {
+		t.Errorf("the changed user by its new name: %d, want 1", n)
+	}
+	if n := searchCount(t, s, a.ID, "name", "bulky0060"); n != 0 {
+		t.Errorf("the changed user by its old name: %d, want 0", n)
+	}
+	if n := searchCount(t, s, a.ID, "tags", "moved"); n != 1 {
+		t.Errorf("the changed user by its new tag: %d, want 1", n)
+	}
+	if n := searchCount(t, s, b.ID, "", "bulky"); n == 0 || n > 40 {
+		t.Errorf("beta's users by a shared word: %d", n)
+	}
+	afterCommit := usersIn(t, s, a.ID)
+
+	// Written and never committed: gone after End, as after a crash.
+	if err := s.ImportUsers(lctx, a.ID, loadBatch(2000, 150)); err != nil {
+		t.Fatal(err)
+	}
+	if n := usersIn(t, s, a.ID); n != afterCommit {
+		t.Errorf("readers see %d users during the load, want the %d committed", n, afterCommit)
+	}
+	if err := l.End(); err != nil {
+		t.Fatal(err)
+	}
+	if n := usersIn(t, s, a.ID); n != afterCommit {
+		t.Errorf("after End: %d users, want the %d committed", n, afterCommit)
+	}
+	if n := searchCount(t, s, a.ID, "name", "bulky2000"); n != 0 {
+		t.Errorf("an uncommitted user is found: %d", n)
+	}
+	checkIndex(t, s)
+	counted, err := s.CountUsers(ctx, a.ID, directory.UserFilter{})
+	if err != nil || counted != afterCommit {
+		t.Errorf("counters: %d, %v; want %d", counted, err, afterCommit)
+	}
+	// The write connection is free again and the triggers index alone.
+	one := bulkUser(3000)
+	if err := s.CreateUser(ctx, a.ID, one.User, one.Identities); err != nil {
+		t.Fatal(err)
+	}
+	if n := searchCount(t, s, a.ID, "name", "bulky3000"); n != 1 {
+		t.Errorf("user created after the load: %d, want 1", n)
+	}
+	checkIndex(t, s)
+}
+
+// usersIn counts the active users of a realm from the table itself.
+func usersIn(t *testing.T, s *Store, realmID int64) int64 {
+	t.Helper()
+	var n int64
+	if err := s.read.QueryRowContext(context.Background(), `SELECT count(*) FROM users WHERE realm_id = ? AND deleted_at IS NULL`, realmID).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
