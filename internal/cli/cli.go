@@ -88,7 +88,7 @@ Usage:
   clientele admin-token create [--description TEXT]     (Customers API administration, every realm)
   clientele admin-token list [--json]
   clientele admin-token revoke --id ID
-  clientele user import FILE --realm UID [--format csv|jsonl] [--batch N] [--json]
+  clientele user import FILE --realm UID [--format csv|jsonl] [--batch N] [--commit N] [--json]
   clientele user token --realm UID --email EMAIL [--scopes public,admin]
   clientele realm signin --realm UID [--signup on|off] [--session-lifetime D] [--idle-timeout D] [--allowed-origins LIST] [--json]
   clientele oauth-client create --realm UID --redirect-uri URI [--redirect-uri URI...] [--name N] [--scopes S] [--public] [--json]

@@ -56,7 +56,7 @@ func (e *env) userImport(ctx context.Context, args []string) error {
 	realmUID := fs.String("realm", "", "realm uid")
 	format := fs.String("format", "", "csv or jsonl (default: from the file's extension: .csv, .jsonl, .ndjson)")
 	batchSize := fs.Int("batch", 5000, "rows per batch")
-	commitEvery := fs.Int("commit", defaultCommitEvery, "rows per commit (each a transaction, the search index complete at its end)")
+	commitEvery := fs.Int("commit", defaultImportCommitEvery, "rows per commit (each a transaction, the search index complete at its end)")
 	asJSON := fs.Bool("json", false, "print the summary as a JSON object")
 	files, err := e.parseWithArgs(fs, args)
 	if err != nil {

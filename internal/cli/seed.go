@@ -592,11 +592,17 @@ var seedNotes = []string{
 	"Joined the loyalty program.",
 }
 
-// defaultCommitEvery is how many users a bulk load (seed, user import)
-// writes between two commits. Larger loads between commits write the
-// search index in fewer, larger pieces; smaller ones lose less to a
-// failure and keep the write-ahead log smaller.
+// defaultCommitEvery is how many users a seed writes between two
+// commits. Larger loads between commits write the search index in fewer,
+// larger pieces; smaller ones lose less to a failure, keep the
+// write-ahead log smaller and hold SQLite's write lock for less time.
 const defaultCommitEvery = 250000
+
+// defaultImportCommitEvery is the same for user import, which usually
+// runs beside a live server: a commit of 10,000 rows holds the write lock
+// for a few seconds, well inside the 10 s every other writer waits for
+// it, where 250,000 would make the server's writes fail meanwhile.
+const defaultImportCommitEvery = 10000
 
 // beginLoad starts a bulk load of store when it has one
 // (directory.BulkLoader); otherwise every store call commits by itself.
