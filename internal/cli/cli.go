@@ -103,7 +103,7 @@ Usage:
   clientele integration zendesk show|delete --realm UID [--json]
   clientele account show [--show-secret] [--json]          (the account: delivery token subject and secret)
   clientele account set --delivery-token-ttl D [--json]
-  clientele seed --realm UID --users N [--seed S] [--start K] [--json]
+  clientele seed --realm UID --users N [--seed S] [--start K] [--batch N] [--commit N] [--json]
   clientele bench --url URL --token EMAIL/token:TOKEN [--duration 10s] [--rate 0] [--workers N] [--scenarios LIST] [--json]
   clientele version
 
