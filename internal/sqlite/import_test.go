@@ -177,6 +177,15 @@ func checkIndexOn(t *testing.T, db interface {
 	if err != nil || missing != 0 || extra != 0 {
 		t.Errorf("user_tags: %d missing, %d extra, %v", missing, extra, err)
 	}
+	// tag_counts agrees with user_tags, tag by tag, both ways.
+	var wrong int
+	err = db.QueryRowContext(ctx, `SELECT
+		(SELECT count(*) FROM tag_counts c WHERE c.n <> (SELECT count(*) FROM user_tags g WHERE g.realm_id = c.realm_id AND g.tag = c.tag)) +
+		(SELECT count(*) FROM (SELECT DISTINCT realm_id, tag FROM user_tags) g
+			WHERE NOT EXISTS (SELECT 1 FROM tag_counts c WHERE c.realm_id = g.realm_id AND c.tag = g.tag))`).Scan(&wrong)
+	if err != nil || wrong != 0 {
+		t.Errorf("tag_counts: %d tags counted wrong, %v", wrong, err)
+	}
 	for _, trig := range indexTriggers {
 		var n int
 		if err := db.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_schema WHERE type = 'trigger' AND name = ?`, trig.name).Scan(&n); err != nil || n != 1 {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"slices"
 
 	"github.com/clientele/clientele/internal/directory"
 )
@@ -143,10 +142,6 @@ func (l *load) indexPending(ctx context.Context) error {
 	return nil
 }
 
-// isPending reports whether the user id is written and not yet indexed.
-func (l *load) isPending(id int64) bool {
-	return slices.ContainsFunc(l.pending, func(sp idSpan) bool { return sp.first <= id && id <= sp.last })
-}
 
 // addPending records the users of realmID with ids from first to last as
 // written without their index.
@@ -191,19 +186,26 @@ func (l *load) importUsers(ctx context.Context, realmID int64, batch []directory
 	if err != nil {
 		return err
 	}
-	hasNew := false
+	hasNew, hasUpdates := false, false
 	for _, op := range batch {
 		if op.User.ID == 0 {
 			hasNew = true
-		} else if l.isPending(op.User.ID) {
-			// Its update triggers would take out of the index what is not
-			// in it yet: index the pending users first.
-			if err := l.indexPending(ctx); err != nil {
-				return mapError(err)
-			}
+		} else {
+			hasUpdates = true
 		}
 	}
-	if hasNew && l.defs == nil {
+	if hasUpdates && l.defs != nil {
+		// Updates run with every index trigger in place: their triggers
+		// change user_tags, whose counts only the suspended insert
+		// trigger would raise, and take out of the index what the
+		// pending users do not have in it yet. So index the pending
+		// users and put the triggers back first; the batch's new users
+		// then go the plain way (insertNewUsers).
+		if err := l.settle(ctx); err != nil {
+			return mapError(err)
+		}
+	}
+	if hasNew && !hasUpdates && l.defs == nil {
 		// Outside the batch's savepoint, so that a failed batch does not
 		// bring the triggers back behind the load's back.
 		defs, ok, err := suspendIndexTriggers(ctx, tx)
