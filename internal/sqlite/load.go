@@ -142,7 +142,6 @@ func (l *load) indexPending(ctx context.Context) error {
 	return nil
 }
 
-
 // addPending records the users of realmID with ids from first to last as
 // written without their index.
 func (l *load) addPending(realmID, first, last int64) {
