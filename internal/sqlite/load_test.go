@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"testing"
 	"time"
 
@@ -140,4 +141,62 @@ func usersIn(t *testing.T, s *Store, realmID int64) int64 {
 		t.Fatal(err)
 	}
 	return n
+}
+
+// TestOptimizeMergesIndex checks that Optimize leaves no merge work in
+// the search index after loads that wrote it in several segments, so
+// that no later user write pays for combining them, and that the index
+// stays complete.
+func TestOptimizeMergesIndex(t *testing.T) {
+	s := openTestStore(t)
+	ctx := context.Background()
+	a := &directory.Realm{UID: "acme", Name: "Acme", CreatedAt: time.Unix(0, 0), UpdatedAt: time.Unix(0, 0)}
+	if err := s.CreateRealm(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	// Each commit of a load writes its own segments.
+	for part := range 6 {
+		lctx, l, err := s.BulkLoad(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.ImportUsers(lctx, a.ID, loadBatch(1+part*200, 200)); err != nil {
+			t.Fatal(err)
+		}
+		if err := l.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		l.End()
+	}
+	mergeWork := func(table string) int64 {
+		t.Helper()
+		var before, after int64
+		err := s.tx(ctx, func(tx *sql.Tx) error {
+			tx.QueryRowContext(ctx, `SELECT total_changes()`).Scan(&before)
+			if _, err := tx.ExecContext(ctx, `INSERT INTO `+table+` (`+table+`, rank) VALUES ('merge', 500)`); err != nil {
+				return err
+			}
+			return tx.QueryRowContext(ctx, `SELECT total_changes()`).Scan(&after)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return after - before
+	}
+	if err := s.Optimize(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, table := range []string{"users_fts", "users_trigram"} {
+		if n := mergeWork(table); n >= 2 {
+			t.Errorf("%s: a merge after Optimize still did work (%d changes)", table, n)
+		}
+	}
+	checkIndexOn(t, s.write)
+	users, err := s.CountUsers(ctx, a.ID, directory.UserFilter{})
+	if err != nil || users < 1000 {
+		t.Fatalf("users = %d, %v", users, err)
+	}
+	if n := searchCount(t, s, a.ID, "name", "nunez"); n != users {
+		t.Errorf("users found by a name word after the merge: %d, want %d", n, users)
+	}
 }
