@@ -171,12 +171,7 @@ func (h *Handler) listFields(w http.ResponseWriter, r *http.Request, a *adminCal
 	if err != nil {
 		return err
 	}
-	page, perPage := pageParams(r)
-	out := []fieldBody{}
-	for i := range pageOf(len(fields), page, perPage) {
-		out = append(out, presentField(&fields[i]))
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"custom_fields": out, "meta": newMeta(int64(len(fields)), page, perPage)})
+	writeListPage(w, r, "custom_fields", fields, presentField)
 	return nil
 }
 

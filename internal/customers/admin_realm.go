@@ -99,6 +99,17 @@ func (h *Handler) listRealms(w http.ResponseWriter, r *http.Request, a *adminCal
 	return nil
 }
 
+// writeListPage answers a list the handler holds whole with one page of
+// it in Modyo's envelope: {key: [...], meta}.
+func writeListPage[T, B any](w http.ResponseWriter, r *http.Request, key string, list []T, present func(*T) B) {
+	page, perPage := pageParams(r)
+	out := []B{}
+	for i := range pageOf(len(list), page, perPage) {
+		out = append(out, present(&list[i]))
+	}
+	writeJSON(w, http.StatusOK, map[string]any{key: out, "meta": newMeta(int64(len(list)), page, perPage)})
+}
+
 // pageOf is the range of indexes of page in a list of n items.
 func pageOf(n, page, perPage int) func(func(int) bool) {
 	return func(yield func(int) bool) {

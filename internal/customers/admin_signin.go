@@ -57,12 +57,7 @@ func (h *Handler) listIdPs(w http.ResponseWriter, r *http.Request, a *adminCalle
 	if err != nil {
 		return err
 	}
-	page, perPage := pageParams(r)
-	out := []idpBody{}
-	for i := range pageOf(len(list), page, perPage) {
-		out = append(out, presentIdP(&list[i]))
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"identity_providers": out, "meta": newMeta(int64(len(list)), page, perPage)})
+	writeListPage(w, r, "identity_providers", list, presentIdP)
 	return nil
 }
 
@@ -137,12 +132,7 @@ func (h *Handler) listOAuthClients(w http.ResponseWriter, r *http.Request, a *ad
 	if err != nil {
 		return err
 	}
-	page, perPage := pageParams(r)
-	out := []oauthClientBody{}
-	for i := range pageOf(len(list), page, perPage) {
-		out = append(out, presentOAuthClient(&list[i]))
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"oauth_clients": out, "meta": newMeta(int64(len(list)), page, perPage)})
+	writeListPage(w, r, "oauth_clients", list, presentOAuthClient)
 	return nil
 }
 
