@@ -183,7 +183,7 @@ func (e *env) userImport(ctx context.Context, args []string) error {
 	if sum.Seconds > 0 {
 		sum.RowsPerSecond = float64(sum.Rows) / sum.Seconds
 	}
-	if err := optimize(ctx, store); err != nil {
+	if err := afterLoad(ctx, store); err != nil {
 		return err
 	}
 	if *asJSON {

@@ -107,7 +107,7 @@ func (e *env) seed(ctx context.Context, args []string) error {
 	}
 	progress.done()
 	sum := seedSummary{Users: done, Seconds: time.Since(begin).Seconds()}
-	if err := optimize(ctx, store); err != nil {
+	if err := afterLoad(ctx, store); err != nil {
 		return err
 	}
 	if sum.Seconds > 0 {

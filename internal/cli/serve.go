@@ -88,6 +88,24 @@ func optimize(ctx context.Context, store directory.Store) error {
 	return nil
 }
 
+// indexMerger is a store whose search index a bulk load leaves in pieces
+// to merge (SQLite's full-text tables).
+type indexMerger interface {
+	MergeIndex(ctx context.Context) error
+}
+
+// afterLoad readies the store for ordinary use after seed or import: the
+// search index merged, so no later user write pays for it, and the
+// planner statistics fresh.
+func afterLoad(ctx context.Context, store directory.Store) error {
+	if m, ok := store.(indexMerger); ok {
+		if err := m.MergeIndex(ctx); err != nil {
+			return err
+		}
+	}
+	return optimize(ctx, store)
+}
+
 // optimizeEvery refreshes the planner statistics every period until ctx
 // ends: a realm that grows from nothing to a million users needs them
 // redone, or SQLite may sort whole ranges to page them.

@@ -143,11 +143,11 @@ func usersIn(t *testing.T, s *Store, realmID int64) int64 {
 	return n
 }
 
-// TestOptimizeMergesIndex checks that Optimize leaves no merge work in
-// the search index after loads that wrote it in several segments, so
-// that no later user write pays for combining them, and that the index
-// stays complete.
-func TestOptimizeMergesIndex(t *testing.T) {
+// TestMergeIndex checks that MergeIndex leaves no merge work in the
+// search index after loads that wrote it in several segments, so that no
+// later user write pays for combining them, and that the index stays
+// complete.
+func TestMergeIndex(t *testing.T) {
 	s := openTestStore(t)
 	ctx := context.Background()
 	a := &directory.Realm{UID: "acme", Name: "Acme", CreatedAt: time.Unix(0, 0), UpdatedAt: time.Unix(0, 0)}
@@ -183,12 +183,12 @@ func TestOptimizeMergesIndex(t *testing.T) {
 		}
 		return after - before
 	}
-	if err := s.Optimize(ctx); err != nil {
+	if err := s.MergeIndex(ctx); err != nil {
 		t.Fatal(err)
 	}
 	for _, table := range []string{"users_fts", "users_trigram"} {
 		if n := mergeWork(table); n >= 2 {
-			t.Errorf("%s: a merge after Optimize still did work (%d changes)", table, n)
+			t.Errorf("%s: a merge after MergeIndex still did work (%d changes)", table, n)
 		}
 	}
 	checkIndexOn(t, s.write)
