@@ -97,7 +97,7 @@ func (h *Handler) me(ctx context.Context, c *caller) (*meBody, error) {
 	if err != nil {
 		return nil, err
 	}
-	_, _, unread, err := h.svc.Notifications(ctx, c.realm.ID, u.ID, 0, 0)
+	unread, err := h.svc.UnreadNotifications(ctx, c.realm.ID, u.ID)
 	if err != nil {
 		return nil, err
 	}

@@ -64,10 +64,11 @@ func TestMeCredentials(t *testing.T) {
 			"beta's token": bob.bearer(), "beta's cookie": bob.cookie(), "cookie of the wrong realm": func(r *http.Request) {
 				r.AddCookie(&http.Cookie{Name: "clientele_session_acme", Value: bob.secret})
 			}} {
-			r := e.do("GET", "/api/customers/realms/acme/me", nil, c)
-			wantStatus(t, r, http.StatusUnauthorized)
-			wantBody(t, r, userSession)
-			_ = name
+			t.Run(name, func(t *testing.T) {
+				r := e.do("GET", "/api/customers/realms/acme/me", nil, c)
+				wantStatus(t, r, http.StatusUnauthorized)
+				wantBody(t, r, userSession)
+			})
 		}
 		// On the legacy path, beta's credentials name beta's customer.
 		r = e.do("GET", "/api/profile/me", nil, bob.bearer())

@@ -107,15 +107,19 @@ func (s *Service) SendNotification(ctx context.Context, realmID int64, subject, 
 	if to.UserID < 0 {
 		v.Add("user_id", "InvalidValue", "User is not valid")
 	}
-	to.Tag = strings.TrimSpace(to.Tag)
-	if to.UserID != 0 && to.Tag != "" {
+	if tags := NormalizeTags([]string{to.Tag}); len(tags) == 1 {
+		to.Tag = tags[0]
+	} else {
+		to.Tag = ""
+	}
+	switch {
+	case !validText(to.Tag, maxShortText):
+		v.Add("tag", "InvalidValue", "Tag is invalid or too long")
+	case to.UserID != 0 && to.Tag != "":
 		v.Add("tag", "InvalidValue", "Send to a user or to a tag, not both")
 	}
 	if err := v.Err(); err != nil {
 		return 0, err
-	}
-	if to.Tag != "" {
-		to.Tag = NormalizeTags([]string{to.Tag})[0]
 	}
 	if to.UserID != 0 {
 		u, err := s.store.UserByID(ctx, realmID, to.UserID)
@@ -209,6 +213,12 @@ func (s *Service) Notifications(ctx context.Context, realmID, userID int64, offs
 	}
 	total, unread, err := s.store.CountNotifications(ctx, realmID, userID)
 	return list, total, unread, err
+}
+
+// UnreadNotifications counts the customer's unread notifications.
+func (s *Service) UnreadNotifications(ctx context.Context, realmID, userID int64) (int64, error) {
+	_, unread, err := s.store.CountNotifications(ctx, realmID, userID)
+	return unread, err
 }
 
 // MarkNotificationRead marks one of the customer's notifications read and

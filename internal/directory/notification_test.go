@@ -1,6 +1,7 @@
 package directory_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/clientele/clientele/internal/directory"
@@ -25,6 +26,8 @@ func TestSendNotification(t *testing.T) {
 		{"  ", directory.Recipients{}, "subject"},
 		{"x", directory.Recipients{UserID: ann.ID, Tag: "vip"}, "tag"},
 		{"x", directory.Recipients{UserID: -1}, "user_id"},
+		{"x", directory.Recipients{Tag: "a\x00b"}, "tag"},
+		{"x", directory.Recipients{Tag: strings.Repeat("t", 300)}, "tag"},
 	} {
 		_, err := e.svc.SendNotification(e.ctx, e.a.ID, bad.subject, "b", bad.to)
 		if directory.KindOf(err) != directory.KindInvalid || !hasField(err, bad.field) {

@@ -105,8 +105,8 @@ func (s *Store) CopyNotificationSend(ctx context.Context, realmID, id int64, lim
 			send.DoneAt = when.UTC().Truncate(time.Second)
 			doneAt = &send.DoneAt
 		}
-		_, err = tx.Exec(ctx, `UPDATE notification_sends SET cursor = $1, copied = $2, done_at = $3 WHERE id = $4`,
-			send.Cursor, send.Copied, doneAt, send.ID)
+		_, err = tx.Exec(ctx, `UPDATE notification_sends SET cursor = $1, copied = $2, done_at = $3 WHERE realm_id = $4 AND id = $5`,
+			send.Cursor, send.Copied, doneAt, realmID, send.ID)
 		return err
 	})
 	if err != nil {

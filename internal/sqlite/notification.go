@@ -105,8 +105,8 @@ func (s *Store) CopyNotificationSend(ctx context.Context, realmID, id int64, lim
 		if done {
 			send.DoneAt, doneAt = at, at.Unix()
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE notification_sends SET cursor = ?, copied = ?, done_at = ? WHERE id = ?`,
-			send.Cursor, send.Copied, doneAt, send.ID)
+		_, err = tx.ExecContext(ctx, `UPDATE notification_sends SET cursor = ?, copied = ?, done_at = ? WHERE realm_id = ? AND id = ?`,
+			send.Cursor, send.Copied, doneAt, realmID, send.ID)
 		return err
 	})
 	if err != nil {
