@@ -205,7 +205,7 @@ type benchRun struct {
 	ids       []int64  // existing users spread over the whole id range
 	names     []string // words of their names
 	emails    []string
-	prefixes  []string // first letters of name words, for autocomplete
+	prefixes  []string // first letters of names, for autocomplete
 	deepNext  string   // a real links.next of a page 90% into the list
 	updateIDs []int64  // users the bench created for the update scenario
 
@@ -306,8 +306,12 @@ func (b *benchRun) discover(ctx context.Context, scenarios []string) error {
 			for _, w := range strings.Fields(u.Name) {
 				if len([]rune(w)) >= 3 {
 					b.names = append(b.names, w)
-					b.prefixes = append(b.prefixes, string([]rune(w)[:3]))
 				}
+			}
+			// What an agent types into an autocomplete box: the start of
+			// a name (autocomplete is "name starts with").
+			if name := []rune(strings.TrimSpace(u.Name)); len(name) >= 3 {
+				b.prefixes = append(b.prefixes, string(name[:3]))
 			}
 		}
 	}

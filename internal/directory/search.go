@@ -100,8 +100,9 @@ type SearchStore interface {
 	SearchUsers(ctx context.Context, realmID int64, q UserQuery, p SearchPage) ([]User, error)
 	// CountSearchUsers counts the active users matching q, exactly.
 	CountSearchUsers(ctx context.Context, realmID int64, q UserQuery) (int64, error)
-	// AutocompleteUsers returns, ordered by name then id, at most limit
-	// active users whose name has a word starting with prefix.
+	// AutocompleteUsers returns, ordered by name key then id, at most
+	// limit active users whose NameKey starts with prefix (a NamePrefix),
+	// read in that order from an index of the keys.
 	AutocompleteUsers(ctx context.Context, realmID int64, prefix string, limit int) ([]User, error)
 }
 
@@ -329,17 +330,18 @@ func (s *Service) CountSearchUsers(ctx context.Context, a Actor, q UserQuery) (i
 	return s.store.CountSearchUsers(ctx, a.RealmID, q)
 }
 
-// AutocompleteUsers returns up to limit users whose name has a word
-// starting with prefix (at least two characters).
+// AutocompleteUsers returns up to limit users whose name starts with
+// prefix, ignoring case, accents and repeated spaces (NameKey), ordered by
+// name, as Zendesk's autocomplete does.
 func (s *Service) AutocompleteUsers(ctx context.Context, a Actor, prefix string, limit int) ([]User, error) {
 	if err := requireStaff(a); err != nil {
 		return nil, err
 	}
-	words := SearchWords(prefix)
-	if len(words) == 0 {
-		return nil, Errorf(KindBadRequest, "name must hold at least one letter or digit")
+	key := NamePrefix(prefix)
+	if key == "" {
+		return nil, Errorf(KindBadRequest, "name is required")
 	}
-	return s.store.AutocompleteUsers(ctx, a.RealmID, strings.Join(words, " "), limit)
+	return s.store.AutocompleteUsers(ctx, a.RealmID, key, limit)
 }
 
 // checkSearch refuses searches by end users, queries on fields that are

@@ -15,6 +15,7 @@ import (
 var afterMigration = map[string]func(context.Context, pgx.Tx) error{
 	"0003_search":               backfillSearchText,
 	"0013_search_organizations": backfillNameSearch,
+	"0026_name_key":             backfillNameKeys,
 }
 
 func backfillSearchText(ctx context.Context, tx pgx.Tx) error {
@@ -431,19 +432,4 @@ func loneTag(q directory.UserQuery) (string, bool) {
 		return "", false
 	}
 	return strings.ToLower(t.Value), true
-}
-
-// AutocompleteUsers returns active users whose name has a word starting
-// with prefix, in id order.
-func (s *Store) AutocompleteUsers(ctx context.Context, realmID int64, prefix string, limit int) ([]directory.User, error) {
-	words := directory.SearchWords(prefix)
-	if len(words) == 0 {
-		return []directory.User{}, nil
-	}
-	// The matches of a name prefix, in id order, one id window at a
-	// time, as a text search pages (searchByRanges).
-	sq := &searchQuery{realmID: realmID}
-	sq.where = []string{"u.realm_id = " + sq.p.add(realmID), "u.deleted_at IS NULL",
-		"u.search_tsv @@ " + sq.p.add(textQuery(realmID, []string{"name"}, words, false)) + "::tsquery"}
-	return s.searchByRanges(ctx, realmID, sq, directory.SearchPage{Limit: limit})
 }

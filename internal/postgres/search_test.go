@@ -14,6 +14,31 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
+// migrateBefore applies the migrations whose versions sort before version
+// through conn, as an earlier release would have left the schema.
+func migrateBefore(t *testing.T, conn *pgx.Conn, version string) {
+	t.Helper()
+	ctx := t.Context()
+	if _, err := conn.Exec(ctx, `CREATE TABLE schema_migrations (version text PRIMARY KEY, applied_at timestamptz NOT NULL)`); err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range migrationNames(t) {
+		if v >= version {
+			break
+		}
+		body, err := os.ReadFile(filepath.Join("migrations", v+".sql"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := conn.Exec(ctx, string(body)); err != nil {
+			t.Fatalf("%s: %v", v, err)
+		}
+		if _, err := conn.Exec(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES ($1, now())`, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 // TestMigrationIndexesExistingNames applies the migrations before 0013 to
 // a schema that then gets organizations and groups, as a database of an
 // earlier release would have them, and checks that Migrate makes their
@@ -27,24 +52,7 @@ func TestMigrationIndexesExistingNames(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer conn.Close(ctx)
-	if _, err := conn.Exec(ctx, `CREATE TABLE schema_migrations (version text PRIMARY KEY, applied_at timestamptz NOT NULL)`); err != nil {
-		t.Fatal(err)
-	}
-	for _, version := range migrationNames(t) {
-		if version >= "0013" {
-			break
-		}
-		body, err := os.ReadFile(filepath.Join("migrations", version+".sql"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := conn.Exec(ctx, string(body)); err != nil {
-			t.Fatalf("%s: %v", version, err)
-		}
-		if _, err := conn.Exec(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES ($1, now())`, version); err != nil {
-			t.Fatal(err)
-		}
-	}
+	migrateBefore(t, conn, "0013")
 	_, err = conn.Exec(ctx, strings.ReplaceAll(`
 		INSERT INTO realms (id, uid, name, created_at, updated_at) OVERRIDING SYSTEM VALUE VALUES (1, 'acme', 'Acme', @t, @t), (2, 'beta', 'Beta', @t, @t);
 		INSERT INTO users (id, realm_id, uuid, name, role, time_zone, iana_time_zone, locale, locale_id, organization_id, created_at, updated_at)

@@ -29,7 +29,7 @@ var userWriteColumns = []string{"realm_id", "uuid", "name", "first_name", "last_
 	"email", "phone", "shared_phone_number", "external_id", "external_id_key", "alias", "signature", "details", "notes", "remote_photo_url",
 	"role", "custom_role_id", "default_group_id", "ticket_restriction", "moderator", "only_private_comments",
 	"time_zone", "iana_time_zone", "locale", "locale_id", "verified", "suspended", "tags", "user_fields",
-	"created_at", "updated_at", "deleted_at", "erased", "search_text", "password_hash", "last_login_at"}
+	"created_at", "updated_at", "deleted_at", "erased", "search_text", "name_key", "password_hash", "last_login_at"}
 
 // insertOnlyColumns is how many of userWriteColumns, at its end, only an
 // insert writes.
@@ -98,7 +98,8 @@ func userArgs(realmID int64, u *directory.User) []any {
 		u.Alias, u.Signature, u.Details, u.Notes, u.RemotePhotoURL,
 		string(u.Role), u.CustomRoleID, u.DefaultGroupID, u.TicketRestriction, u.Moderator, u.OnlyPrivateComments,
 		u.TimeZone, u.IANATimeZone, u.Locale, u.LocaleID, u.Verified, u.Suspended, tags, fields,
-		at(u.CreatedAt), at(u.UpdatedAt), nullTime(u.DeletedAt), u.Erased, directory.SearchText(realmID, u), u.PasswordHash, nullTime(u.LastLoginAt)}
+		at(u.CreatedAt), at(u.UpdatedAt), nullTime(u.DeletedAt), u.Erased, directory.SearchText(realmID, u), directory.NameKey(u.Name),
+		u.PasswordHash, nullTime(u.LastLoginAt)}
 }
 
 func updateUserArgs(realmID int64, u *directory.User) []any {

@@ -33,13 +33,14 @@ func TestQueryPlans(t *testing.T) {
 		INSERT INTO realms (id, uid, name, created_at, updated_at) VALUES (1, 'big', 'Big', 0, 0), (2, 'small', 'Small', 0, 0);
 		WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100000)
 		INSERT INTO users (realm_id, uuid, name, email, external_id, external_id_key, role, time_zone, iana_time_zone,
-			locale, locale_id, tags, created_at, updated_at, search_text)
+			locale, locale_id, tags, created_at, updated_at, search_text, name_key)
 		SELECT CASE WHEN i % 50 = 0 THEN 2 ELSE 1 END, 'u' || i, 'User ' || i, 'user' || i || '@example.com',
 			'EXT-' || i, 'ext-' || i, CASE WHEN i % 20 = 0 THEN 'agent' ELSE 'end-user' END,
 			'UTC', 'Etc/UTC', 'en-US', 1, CASE WHEN i % 7 = 0 THEN '["vip"]' ELSE '[]' END,
 			1600000000 + i * 60, 1600000000 + i * 60,
 			replace('Rn0user Rn0' || i || ' Re0user' || i || ' Re0example Re0com Rx0ext Rx0' || i ||
-				' Ra0user Ra0' || i || ' Ra0user' || i || ' Ra0example Ra0com Ra0ext Ra0' || i, 'R', 'r' || (CASE WHEN i % 50 = 0 THEN 2 ELSE 1 END))
+				' Ra0user Ra0' || i || ' Ra0user' || i || ' Ra0example Ra0com Ra0ext Ra0' || i, 'R', 'r' || (CASE WHEN i % 50 = 0 THEN 2 ELSE 1 END)),
+			'user ' || i
 		FROM n;
 		INSERT INTO user_counts (realm_id, role, custom_role_id, deleted, n)
 		SELECT realm_id, role, 0, 0, count(*) FROM users GROUP BY realm_id, role;
@@ -100,8 +101,10 @@ func TestQueryPlans(t *testing.T) {
 	search("organization and tag", directory.UserQuery{Terms: []directory.Term{term("tags", "vip"), term("organization", "org 42")}}, directory.SearchPage{Limit: 100})
 	search("group by name", directory.UserQuery{Terms: []directory.Term{term("group", "tier 7")}}, directory.SearchPage{Limit: 100})
 	search("group and role", directory.UserQuery{Terms: []directory.Term{term("group", "tier 7"), term("role", "agent")}}, directory.SearchPage{Limit: 100})
-	add("autocomplete", `SELECT u.id FROM users_fts f CROSS JOIN users u ON u.id = f.rowid
-		WHERE users_fts MATCH ? AND u.realm_id = ? AND u.deleted_at IS NULL ORDER BY f.rowid LIMIT ?`, `"r1n0us"*`, 1, 100)
+	autocomplete, args := autocompleteQuery("u.id", 1, "user 42", 100)
+	add("autocomplete", autocomplete, args...)
+	autocomplete, args = autocompleteQuery("u.id", 1, "us", 100) // every user of the realm
+	add("autocomplete broad", autocomplete, args...)
 	where, args := userWhere(1, directory.UserFilter{})
 	add("list keyset deep", `SELECT id FROM users WHERE `+where+` AND id > ? ORDER BY id ASC LIMIT ?`, append(args, 90000, 101)...)
 	where, args = userWhere(1, directory.UserFilter{Roles: []directory.Role{directory.RoleAgent}})
@@ -152,6 +155,11 @@ func TestQueryPlans(t *testing.T) {
 			if membership && strings.HasPrefix(step, "SEARCH users ") && !strings.Contains(step, "users_realm_organization") {
 				t.Errorf("%s walks the realm's users: %s", p.name, text)
 			}
+		}
+		// Autocomplete reads one range of the name keys' index in its
+		// order, whatever share of the realm the prefix covers.
+		if strings.HasPrefix(p.name, "autocomplete") && (!strings.Contains(text, "users_realm_name_key") || strings.Contains(text, "TEMP B-TREE")) {
+			t.Errorf("%s does not walk the name keys' index: %s", p.name, text)
 		}
 		if strings.HasPrefix(p.name, "list") && strings.Contains(text, "TEMP B-TREE") {
 			t.Errorf("%s sorts instead of walking an index: %s", p.name, text)

@@ -358,18 +358,6 @@ func (s *Store) CountSearchUsers(ctx context.Context, realmID int64, q directory
 	return n, err
 }
 
-// AutocompleteUsers returns active users whose name has a word starting
-// with prefix, in id order.
-func (s *Store) AutocompleteUsers(ctx context.Context, realmID int64, prefix string, limit int) ([]directory.User, error) {
-	words := directory.SearchWords(prefix)
-	if len(words) == 0 {
-		return []directory.User{}, nil
-	}
-	return s.queryUsers(ctx, `SELECT `+searchColumns+` FROM users_fts f CROSS JOIN users u ON u.id = f.rowid
-		WHERE users_fts MATCH ? AND u.realm_id = ? AND u.deleted_at IS NULL ORDER BY f.rowid LIMIT ?`,
-		textMatch(realmID, []string{"name"}, words, false), realmID, limit)
-}
-
 // backfillNameSearch fills search_text for the organizations and groups
 // written before it existed; the triggers index it.
 func (s *Store) backfillNameSearch(ctx context.Context) error {

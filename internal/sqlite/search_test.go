@@ -24,27 +24,7 @@ func TestMigrationIndexesExistingNames(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	names, err := fs.Glob(migrations, "migrations/*.sql")
-	if err != nil {
-		t.Fatal(err)
-	}
-	sort.Strings(names)
-	if _, err := s.write.ExecContext(ctx, `CREATE TABLE schema_migrations (version TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)`); err != nil {
-		t.Fatal(err)
-	}
-	for _, name := range names {
-		version := strings.TrimSuffix(filepath.Base(name), ".sql")
-		if version >= "0013" {
-			break
-		}
-		body, _ := migrations.ReadFile(name)
-		if _, err := s.write.ExecContext(ctx, string(body)); err != nil {
-			t.Fatalf("%s: %v", version, err)
-		}
-		if _, err := s.write.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES (?, 0)`, version); err != nil {
-			t.Fatal(err)
-		}
-	}
+	migrateBefore(t, s, "0013")
 	_, err = s.write.ExecContext(ctx, `
 		INSERT INTO realms (id, uid, name, created_at, updated_at) VALUES (1, 'acme', 'Acme', 0, 0), (2, 'beta', 'Beta', 0, 0);
 		INSERT INTO users (id, realm_id, uuid, name, role, time_zone, iana_time_zone, locale, locale_id, organization_id, created_at, updated_at)
@@ -79,6 +59,34 @@ func TestMigrationIndexesExistingNames(t *testing.T) {
 		n, err := s.CountSearchUsers(ctx, 1, directory.UserQuery{Terms: []directory.Term{{Field: c.field, Value: c.value}}})
 		if err != nil || n != int64(c.want) {
 			t.Errorf("%s:%s counts %d, %v; want %d", c.field, c.value, n, err, c.want)
+		}
+	}
+}
+
+// migrateBefore applies to s the migrations whose versions sort before
+// version, as an earlier release would have left the database.
+func migrateBefore(t *testing.T, s *Store, version string) {
+	t.Helper()
+	ctx := context.Background()
+	names, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sort.Strings(names)
+	if _, err := s.write.ExecContext(ctx, `CREATE TABLE schema_migrations (version TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)`); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range names {
+		v := strings.TrimSuffix(filepath.Base(name), ".sql")
+		if v >= version {
+			break
+		}
+		body, _ := migrations.ReadFile(name)
+		if _, err := s.write.ExecContext(ctx, string(body)); err != nil {
+			t.Fatalf("%s: %v", v, err)
+		}
+		if _, err := s.write.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES (?, 0)`, v); err != nil {
+			t.Fatal(err)
 		}
 	}
 }

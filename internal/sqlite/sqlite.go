@@ -128,6 +128,11 @@ func (s *Store) Migrate(ctx context.Context) error {
 				return fmt.Errorf("sqlite: migration %s: backfill: %w", version, err)
 			}
 		}
+		if applied && version == "0026_name_key" {
+			if err := s.backfillNameKeys(ctx); err != nil {
+				return fmt.Errorf("sqlite: migration %s: backfill: %w", version, err)
+			}
+		}
 	}
 	return s.Optimize(ctx)
 }

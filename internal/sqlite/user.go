@@ -107,13 +107,14 @@ func userWrite(realmID int64, u *directory.User, insert bool) ([]string, []any, 
 		"email", "phone", "shared_phone_number", "external_id", "external_id_key", "alias", "signature", "details", "notes", "remote_photo_url",
 		"role", "custom_role_id", "default_group_id", "ticket_restriction", "moderator", "only_private_comments",
 		"time_zone", "iana_time_zone", "locale", "locale_id", "verified", "suspended", "tags", "user_fields",
-		"created_at", "updated_at", "deleted_at", "erased", "search_text"}
+		"created_at", "updated_at", "deleted_at", "erased", "search_text", "name_key"}
 	vals := []any{realmID, u.UUID, u.Name, u.FirstName, u.LastName, u.SecondLastName, u.Username,
 		nullText(u.Email), nullText(u.Phone), u.SharedPhoneNumber, nullText(u.ExternalID), nullText(directory.FoldKey(u.ExternalID)),
 		u.Alias, u.Signature, u.Details, u.Notes, u.RemotePhotoURL,
 		string(u.Role), u.CustomRoleID, u.DefaultGroupID, u.TicketRestriction, u.Moderator, u.OnlyPrivateComments,
 		u.TimeZone, u.IANATimeZone, u.Locale, u.LocaleID, u.Verified, u.Suspended, string(tags), string(fields),
-		unix(u.CreatedAt), unix(u.UpdatedAt), unix(u.DeletedAt), u.Erased, directory.SearchText(realmID, u)}
+		unix(u.CreatedAt), unix(u.UpdatedAt), unix(u.DeletedAt), u.Erased, directory.SearchText(realmID, u),
+		directory.NameKey(u.Name)}
 	if insert {
 		// organization_id follows the memberships, which insertUser writes.
 		cols = append(cols, "password_hash", "last_login_at")

@@ -113,7 +113,7 @@ func (h *Handler) searchPage(r *http.Request, a directory.Actor, uq directory.Us
 }
 
 // autocompleteUsers serves GET /api/v2/users/autocomplete?name=: users
-// with a name word starting with name.
+// whose name starts with name (directory.NameKey), by name.
 func (h *Handler) autocompleteUsers(w http.ResponseWriter, r *http.Request) error {
 	a, err := actor(r)
 	if err != nil {

@@ -343,30 +343,59 @@ func testSearchByMembership(t *testing.T, s directory.Store) {
 func testAutocomplete(t *testing.T, s directory.Store) {
 	f := newSearchFixture(t, s)
 	ctx := context.Background()
+	// Names written after the fixture: spaces, accents and capitals that
+	// the name key folds, and a name a word-prefix search would find by
+	// its second word.
+	mk := func(name string) int64 {
+		return create(t, s, f.realm.ID, newUser(name)).ID
+	}
+	annLee, anna, obrien, smithy := mk("  ANN   Lee "), mk("Anna Ek"), mk("O'Brien Öst"), mk("Smithy Top")
 	cases := []struct {
-		prefix string
-		want   []int64
+		typed string
+		want  []int64
 	}{
-		{"to", []int64{f.top.ID, f.topper.ID}},
+		{"to", []int64{f.top.ID, f.topper.ID}}, // by name: "top ten" < "topper smith"; not "Smithy Top", not "Top Deleted"
 		{"TOPP", []int64{f.topper.ID}},
-		{"mo", []int64{f.amy.ID}}, // not Élan, whose details say Moore
-		{"vi", []int64{f.elan.ID}},
+		{"top t", []int64{f.top.ID}},
+		{"top  TEN", []int64{f.top.ID}},
+		{"mo", []int64{}}, // Amy Moore's name does not start with it
+		{"smith", []int64{smithy}},
 		{"el", []int64{f.elan.ID}},
+		{"Él", []int64{f.elan.ID}},
+		{"élan v", []int64{f.elan.ID}},
+		{"ann", []int64{annLee, anna}},
+		{"ann ", []int64{annLee}},
+		{"o'b", []int64{obrien}},
+		{"o'brien ost", []int64{obrien}},
+		{"a", []int64{f.amy.ID, annLee, anna}},
 		{"zz", []int64{}},
 	}
 	for _, c := range cases {
-		users, err := s.AutocompleteUsers(ctx, f.realm.ID, c.prefix, 10)
+		users, err := s.AutocompleteUsers(ctx, f.realm.ID, directory.NamePrefix(c.typed), 10)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if diff := cmp.Diff(c.want, ids(users)); diff != "" {
-			t.Errorf("autocomplete %q (-want +got):\n%s", c.prefix, diff)
+			t.Errorf("autocomplete %q (-want +got):\n%s", c.typed, diff)
 		}
 	}
 	users, _ := s.AutocompleteUsers(ctx, f.realm.ID, "to", 1)
-	if len(users) != 1 {
-		t.Errorf("limit 1 gave %d users", len(users))
+	if len(users) != 1 || users[0].ID != f.top.ID {
+		t.Errorf("limit 1 gave %v", ids(users))
 	}
+	// A renamed user is found by its new name only, from the same write.
+	f.topper.Name = "Zed Topper"
+	if err := s.UpdateUser(ctx, f.realm.ID, f.topper, directory.IdentityChange{}); err != nil {
+		t.Fatal(err)
+	}
+	for typed, want := range map[string][]int64{"topp": {}, "zed": {f.topper.ID}} {
+		users, _ := s.AutocompleteUsers(ctx, f.realm.ID, typed, 10)
+		if diff := cmp.Diff(want, ids(users)); diff != "" {
+			t.Errorf("after the rename, autocomplete %q (-want +got):\n%s", typed, diff)
+		}
+	}
+	// The second realm sees its own Top only, and the first realm's
+	// users never appear there.
 	users, _ = s.AutocompleteUsers(ctx, f.other.ID, "to", 10)
 	if len(users) != 1 || users[0].ID != f.beta.ID {
 		t.Errorf("beta autocomplete = %v", ids(users))
