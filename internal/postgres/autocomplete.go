@@ -12,13 +12,18 @@ import (
 // the users_realm_name_key index (migration 0026), whose "C" collation
 // orders keys as bytes, read in its order and cut at limit.
 func (s *Store) AutocompleteUsers(ctx context.Context, realmID int64, prefix string, limit int) ([]directory.User, error) {
+	query, args := autocompleteQuery(realmID, prefix, limit)
+	return all(ctx, s.pool, scanUser, query, args...)
+}
+
+// autocompleteQuery is AutocompleteUsers' query and its arguments.
+func autocompleteQuery(realmID int64, prefix string, limit int) (string, []any) {
 	var p params
 	where := `u.realm_id = ` + p.add(realmID) + ` AND u.deleted_at IS NULL AND u.name_key >= ` + p.add(prefix)
 	if end := directory.PrefixEnd(prefix); end != "" {
 		where += ` AND u.name_key < ` + p.add(end)
 	}
-	return all(ctx, s.pool, scanUser, `SELECT `+searchColumns+` FROM users u WHERE `+where+`
-		ORDER BY u.name_key, u.id LIMIT `+p.add(limit), p...)
+	return `SELECT ` + searchColumns + ` FROM users u WHERE ` + where + ` ORDER BY u.name_key, u.id LIMIT ` + p.add(limit), p
 }
 
 // backfillNameKeys fills name_key (migration 0026) for the users written

@@ -1,9 +1,11 @@
 package postgres_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/clientele/clientele/internal/directory"
+	"github.com/clientele/clientele/internal/postgres"
 	"github.com/clientele/clientele/internal/postgres/pgtest"
 	"github.com/google/go-cmp/cmp"
 	"github.com/jackc/pgx/v5"
@@ -75,6 +77,56 @@ func TestMigrationKeysExistingNames(t *testing.T) {
 		}
 		if diff := cmp.Diff(c.want, got); diff != "" {
 			t.Errorf("realm %d, autocomplete %q (-want +got):\n%s", c.realm, c.prefix, diff)
+		}
+	}
+}
+
+// TestAutocompletePlan checks, at 100,000 users and with bound parameters
+// (as the store sends them, where a generic plan may differ from one for
+// literal values), that autocomplete walks the name keys' index in order
+// and stops at the page: no sort, no scan of the realm, even for a prefix
+// every user's name starts with.
+func TestAutocompletePlan(t *testing.T) {
+	if testing.Short() {
+		t.Skip("writes 100,000 users")
+	}
+	dsn, _ := pgtest.NewSchema(t)
+	ctx := t.Context()
+	s := openDSN(t, dsn)
+	if err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	_, err = conn.Exec(ctx, `
+		INSERT INTO realms (id, uid, name, created_at, updated_at) OVERRIDING SYSTEM VALUE VALUES (1, 'big', 'Big', now(), now()), (2, 'small', 'Small', now(), now());
+		INSERT INTO users (realm_id, uuid, name, name_key, role, time_zone, iana_time_zone, locale, locale_id, created_at, updated_at)
+		SELECT CASE WHEN i % 50 = 0 THEN 2 ELSE 1 END, 'u' || i, 'User ' || i, 'user ' || i, 'end-user', 'UTC', 'Etc/UTC', 'en-US', 1, now(), now()
+		FROM generate_series(1, 100000) AS i;
+		ANALYZE users;`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Force the generic plan, the one a cached statement ends up with.
+	if _, err := conn.Exec(ctx, `SET plan_cache_mode = force_generic_plan`); err != nil {
+		t.Fatal(err)
+	}
+	for _, prefix := range []string{"user 42", "us"} {
+		query, args := postgres.AutocompleteQuery(1, prefix, 100)
+		rows, err := conn.Query(ctx, "EXPLAIN "+query, args...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			t.Fatal(err)
+		}
+		text := strings.Join(lines, "\n")
+		if !strings.Contains(text, "Index Scan using users_realm_name_key") || strings.Contains(text, "Sort") || strings.Contains(text, "Seq Scan") {
+			t.Errorf("autocomplete %q does not walk the name keys' index:\n%s", prefix, text)
 		}
 	}
 }
