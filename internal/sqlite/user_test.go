@@ -135,6 +135,16 @@ func TestPackedUserMatchesColumns(t *testing.T) {
 		t.Errorf("user of another realm: %v, want ErrNotFound", err)
 	}
 
+	// A page of them: the packed query, and the same users.
+	const page = `FROM users WHERE realm_id = ? ORDER BY id DESC LIMIT 100`
+	wantPage, err := s.queryUsers(ctx, `SELECT `+userColumns+` `+page, realm.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, ok := s.readPackedUsers(ctx, page, realm.ID); !ok || !cmp.Equal(wantPage, got) || len(got) != len(ids) {
+		t.Errorf("packed page: ok %v, %d users (-columns +packed):\n%s", ok, len(got), cmp.Diff(wantPage, got))
+	}
+
 	// Values written behind the store's back: the packed text cannot
 	// stand for them, so UserByID must answer what the columns do (a
 	// value or scanUser's error).
@@ -162,6 +172,16 @@ func TestPackedUserMatchesColumns(t *testing.T) {
 		}
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("%s (-columns +UserByID):\n%s", set, diff)
+		}
+		// A page holding the row answers as the columns do: the users,
+		// or the column read's error.
+		wantPage, wantErr := s.queryUsers(ctx, `SELECT `+userColumns+` `+page, realm.ID)
+		gotPage, err := s.readUsers(ctx, page, realm.ID)
+		if (err == nil) != (wantErr == nil) || (err != nil && err.Error() != wantErr.Error()) {
+			t.Errorf("%s: page error %v, columns %v", set, err, wantErr)
+		}
+		if diff := cmp.Diff(wantPage, gotPage); diff != "" {
+			t.Errorf("%s: page (-columns +readUsers):\n%s", set, diff)
 		}
 	}
 }
