@@ -4,9 +4,12 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/clientele/clientele/internal/directory"
 )
@@ -34,20 +37,262 @@ func scanUser(row scanner) (*directory.User, error) {
 		return nil, mapError(err)
 	}
 	u.Email, u.Phone, u.ExternalID = email.String, phone.String, externalID.String
+	if err := finishUser(&u, role, tags, fields, lastLogin, created, updated, deleted); err != nil {
+		return nil, err
+	}
+	return &u, nil
+}
+
+// finishUser sets the fields of u that are not stored as they are read:
+// the role, the tags and custom fields (JSON text) and the times (Unix
+// seconds, NULL for none). Both scanUser and decodePackedUser end with it.
+func finishUser(u *directory.User, role, tags, fields string, lastLogin, created, updated, deleted sql.NullInt64) error {
 	u.Role = directory.Role(role)
+	var err error
 	if u.Tags, err = decodeTags(tags); err != nil {
-		return nil, fmt.Errorf("sqlite: user %d tags: %w", u.ID, err)
+		return fmt.Errorf("sqlite: user %d tags: %w", u.ID, err)
 	}
 	if fields != "{}" {
 		if err := json.Unmarshal([]byte(fields), &u.UserFields); err != nil {
-			return nil, fmt.Errorf("sqlite: user %d user_fields: %w", u.ID, err)
+			return fmt.Errorf("sqlite: user %d user_fields: %w", u.ID, err)
 		}
 	}
 	if u.UserFields == nil {
 		u.UserFields = map[string]any{}
 	}
 	u.LastLoginAt, u.CreatedAt, u.UpdatedAt, u.DeletedAt = fromUnix(lastLogin), fromUnix(created), fromUnix(updated), fromUnix(deleted)
-	return &u, nil
+	return nil
+}
+
+// userPacked is userColumns as one value: a JSON array SQLite writes, in
+// userColumns' order. The driver (modernc.org/sqlite) costs about half a
+// microsecond per result column and query (a name, a declared type, a type
+// and a value, each a call into SQLite under the connection's mutex, and
+// database/sql's conversion), so a user read as one text costs less: a
+// point read by id took 29 µs of CPU and 23 allocations, against 40 µs
+// and 140 column by column (100,000 users). SQLite escapes only ", \ and
+// the control characters in a string and passes every other byte through,
+// invalid UTF-8 included, so decodePackedUser gets back exactly the text
+// scanUser would read. It relies on the text columns holding TEXT: the
+// store never binds []byte to them, and SQLite would read a BLOB as JSONB.
+const userPacked = `json_array(` + userColumns + `)`
+
+// readUser reads the one user matching where (a condition on users with
+// its arguments) from its packed row, and falls back to scanUser, which
+// also reports the error, when the query fails or the row holds anything
+// decodePackedUser does not read exactly as scanUser would.
+func (s *Store) readUser(ctx context.Context, where string, args ...any) (*directory.User, error) {
+	// The read is one indexed row, done in microseconds, so it is not worth
+	// interrupting: with a cancellable context (every request's) both
+	// database/sql and modernc.org/sqlite start a goroutine per query to
+	// watch it, and modernc installs a progress handler, which cost a fifth
+	// of a point read's CPU (35.6 against 28.8 us). The context's values
+	// stay: a read inside a bulk load still goes through the load's
+	// connection.
+	ctx = context.WithoutCancel(ctx)
+	var packed string
+	err := s.read.QueryRowContext(ctx, `SELECT `+userPacked+` FROM users WHERE `+where, args...).Scan(&packed)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, directory.ErrNotFound
+	}
+	if err == nil {
+		if u, ok, err := decodePackedUser(packed); ok {
+			return u, err
+		}
+	}
+	return scanUser(s.read.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE `+where, args...))
+}
+
+// decodePackedUser reads a userPacked value as scanUser reads the columns.
+// ok is false when the value holds something it does not read the same way
+// (a NULL or a string where scanUser wants a number, a real number, an
+// escape it does not know): the caller reads the row column by column.
+// Strings are slices of packed unless they hold an escape.
+func decodePackedUser(packed string) (_ *directory.User, ok bool, _ error) {
+	d := packedDecoder{s: packed, ok: strings.HasPrefix(packed, "[")}
+	var u directory.User
+	u.ID, u.RealmID, u.UUID = d.int(), d.int(), d.str()
+	u.Name, u.FirstName, u.LastName, u.SecondLastName, u.Username = d.str(), d.str(), d.str(), d.str(), d.str()
+	u.Email, u.Phone, u.SharedPhoneNumber, u.ExternalID = d.nullStr(), d.nullStr(), d.bool(), d.nullStr()
+	u.Alias, u.Signature, u.Details, u.Notes, u.RemotePhotoURL = d.str(), d.str(), d.str(), d.str(), d.str()
+	role := d.str()
+	u.CustomRoleID, u.DefaultGroupID, u.OrganizationID = d.int(), d.int(), d.int()
+	u.TicketRestriction, u.Moderator, u.OnlyPrivateComments = d.str(), d.bool(), d.bool()
+	u.TimeZone, u.IANATimeZone, u.Locale, u.LocaleID = d.str(), d.str(), d.str(), int(d.int())
+	u.Verified, u.Suspended = d.bool(), d.bool()
+	tags, fields := d.str(), d.str()
+	u.PasswordHash = d.str()
+	lastLogin, created, updated, deleted := d.nullInt(), d.nullInt(), d.nullInt(), d.nullInt()
+	u.Erased = d.bool()
+	if !d.ok || d.i != len(d.s)-1 || d.s[d.i] != ']' {
+		return nil, false, nil
+	}
+	if err := finishUser(&u, role, tags, fields, lastLogin, created, updated, deleted); err != nil {
+		return nil, true, err
+	}
+	return &u, true, nil
+}
+
+// packedDecoder reads the elements of a JSON array as SQLite's json_array
+// writes it (no white space): each read consumes the separator before the
+// element ('[' or ','), and sets ok false on anything unexpected.
+type packedDecoder struct {
+	s  string
+	i  int // the separator before the next element
+	ok bool
+}
+
+// next returns the next element's text: a string's contents (unescaped),
+// a number's digits, or "null" with null set.
+func (d *packedDecoder) next() (text string, kind byte) {
+	if !d.ok || d.i >= len(d.s) || (d.s[d.i] != '[' && d.s[d.i] != ',') {
+		d.ok = false
+		return "", 0
+	}
+	start := d.i + 1
+	if start >= len(d.s) {
+		d.ok = false
+		return "", 0
+	}
+	switch c := d.s[start]; {
+	case c == '"':
+		for j := start + 1; j < len(d.s); j++ {
+			switch d.s[j] {
+			case '"':
+				d.i = j + 1
+				return d.s[start+1 : j], 's'
+			case '\\':
+				return d.escaped(start + 1)
+			}
+		}
+	case c == 'n':
+		if strings.HasPrefix(d.s[start:], "null") {
+			d.i = start + 4
+			return "", 'n'
+		}
+	case c == '-' || c >= '0' && c <= '9':
+		j := start + 1
+		for j < len(d.s) && d.s[j] >= '0' && d.s[j] <= '9' {
+			j++
+		}
+		d.i = j
+		return d.s[start:j], 'i'
+	}
+	d.ok = false
+	return "", 0
+}
+
+// escaped unescapes the string starting at from, which holds a backslash.
+func (d *packedDecoder) escaped(from int) (string, byte) {
+	b := make([]byte, 0, 64)
+	for j := from; j < len(d.s); j++ {
+		c := d.s[j]
+		switch c {
+		case '"':
+			d.i = j + 1
+			return string(b), 's'
+		case '\\':
+		default:
+			b = append(b, c)
+			continue
+		}
+		if j+1 >= len(d.s) {
+			break
+		}
+		j++
+		switch d.s[j] {
+		case '"', '\\', '/':
+			b = append(b, d.s[j])
+		case 'b':
+			b = append(b, '\b')
+		case 'f':
+			b = append(b, '\f')
+		case 'n':
+			b = append(b, '\n')
+		case 'r':
+			b = append(b, '\r')
+		case 't':
+			b = append(b, '\t')
+		case 'u':
+			// SQLite writes \u00XX for the other control characters;
+			// anything beyond ASCII (a surrogate, say) is left to scanUser.
+			if j+4 >= len(d.s) {
+				d.ok = false
+				return "", 0
+			}
+			v, err := strconv.ParseUint(d.s[j+1:j+5], 16, 16)
+			if err != nil || v >= utf8.RuneSelf {
+				d.ok = false
+				return "", 0
+			}
+			b = append(b, byte(v))
+			j += 4
+		default:
+			d.ok = false
+			return "", 0
+		}
+	}
+	d.ok = false
+	return "", 0
+}
+
+// str reads a string that scanUser reads into a string: NULL is not one.
+func (d *packedDecoder) str() string {
+	s, kind := d.next()
+	if kind != 's' {
+		d.ok = false
+	}
+	return s
+}
+
+// nullStr reads a string or NULL (""), as a sql.NullString.
+func (d *packedDecoder) nullStr() string {
+	s, kind := d.next()
+	if kind != 's' && kind != 'n' {
+		d.ok = false
+	}
+	return s
+}
+
+// int reads an integer; the number must end there (no fraction or
+// exponent) and fit an int64.
+func (d *packedDecoder) int() int64 {
+	s, kind := d.next()
+	if kind != 'i' {
+		d.ok = false
+		return 0
+	}
+	v, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		d.ok = false
+	}
+	return v
+}
+
+// nullInt reads an integer or NULL, as a sql.NullInt64.
+func (d *packedDecoder) nullInt() sql.NullInt64 {
+	s, kind := d.next()
+	if kind == 'n' {
+		return sql.NullInt64{}
+	}
+	if kind != 'i' {
+		d.ok = false
+		return sql.NullInt64{}
+	}
+	v, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		d.ok = false
+	}
+	return sql.NullInt64{Int64: v, Valid: true}
+}
+
+// bool reads 0 or 1, the only integers database/sql converts to a bool.
+func (d *packedDecoder) bool() bool {
+	s, kind := d.next()
+	if kind != 'i' || (s != "0" && s != "1") {
+		d.ok = false
+	}
+	return s == "1"
 }
 
 // decodeTags reads the tags column, a JSON array of strings as
@@ -275,19 +520,19 @@ func (s *Store) EraseUser(ctx context.Context, realmID int64, u *directory.User)
 
 // UserByID returns the user id of the realm.
 func (s *Store) UserByID(ctx context.Context, realmID, id int64) (*directory.User, error) {
-	return scanUser(s.read.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE realm_id = ? AND id = ?`, realmID, id))
+	return s.readUser(ctx, `realm_id = ? AND id = ?`, realmID, id)
 }
 
 // UserByIdentity returns the owner of an identity, compared case-insensitively.
 func (s *Store) UserByIdentity(ctx context.Context, realmID int64, typ, value string) (*directory.User, error) {
-	return scanUser(s.read.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE realm_id = ? AND id =
-		(SELECT user_id FROM identities WHERE realm_id = ? AND type = ? AND lower(value) = lower(?))`, realmID, realmID, typ, value))
+	return s.readUser(ctx, `realm_id = ? AND id =
+		(SELECT user_id FROM identities WHERE realm_id = ? AND type = ? AND lower(value) = lower(?))`, realmID, realmID, typ, value)
 }
 
 // UsersWithPassword returns the users of any realm that own the email and
 // may sign in with a password.
 func (s *Store) UsersWithPassword(ctx context.Context, email string, limit int) ([]directory.User, error) {
-	return s.queryUsers(ctx, `SELECT `+userColumns+` FROM users
+	return s.readUsers(ctx, `FROM users
 		WHERE deleted_at IS NULL AND suspended = 0 AND password_hash <> '' AND id IN
 		(SELECT user_id FROM identities WHERE type = 'email' AND lower(value) = lower(?)) ORDER BY id LIMIT ?`, email, limit)
 }
@@ -295,8 +540,7 @@ func (s *Store) UsersWithPassword(ctx context.Context, email string, limit int) 
 // UserByExternalID returns the user with the external id, compared
 // case-insensitively.
 func (s *Store) UserByExternalID(ctx context.Context, realmID int64, externalID string) (*directory.User, error) {
-	return scanUser(s.read.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users
-		WHERE realm_id = ? AND external_id_key = ?`, realmID, directory.FoldKey(externalID)))
+	return s.readUser(ctx, `realm_id = ? AND external_id_key = ?`, realmID, directory.FoldKey(externalID))
 }
 
 // UsersByIDs returns the users among ids, ordered by id.
@@ -308,7 +552,7 @@ func (s *Store) UsersByIDs(ctx context.Context, realmID int64, ids []int64) ([]d
 	for _, id := range ids {
 		args = append(args, id)
 	}
-	return s.queryUsers(ctx, `SELECT `+userColumns+` FROM users WHERE realm_id = ? AND id IN (`+placeholders(len(ids))+`) ORDER BY id`, args...)
+	return s.readUsers(ctx, `FROM users WHERE realm_id = ? AND id IN (`+placeholders(len(ids))+`) ORDER BY id`, args...)
 }
 
 // UsersByExternalIDs returns the users among externalIDs, ordered by id.
@@ -320,12 +564,48 @@ func (s *Store) UsersByExternalIDs(ctx context.Context, realmID int64, externalI
 	for _, x := range externalIDs {
 		args = append(args, directory.FoldKey(x))
 	}
-	return s.queryUsers(ctx, `SELECT `+userColumns+` FROM users WHERE realm_id = ?
+	return s.readUsers(ctx, `FROM users WHERE realm_id = ?
 		AND external_id_key IN (`+placeholders(len(externalIDs))+`) ORDER BY id`, args...)
 }
 
 func placeholders(n int) string {
 	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
+}
+
+// readUsers reads the users of a query given from FROM on (tail), packed
+// as readUser reads one (a page of 100 users read column by column spent
+// most of its time in the driver's per-column calls). When the packed
+// query fails or any row holds something decodePackedUser does not read
+// as scanUser would, the whole query runs again column by column, so the
+// answer is that query's, from one snapshot, errors included.
+func (s *Store) readUsers(ctx context.Context, tail string, args ...any) ([]directory.User, error) {
+	if users, ok := s.readPackedUsers(ctx, tail, args...); ok {
+		return users, nil
+	}
+	return s.queryUsers(ctx, `SELECT `+userColumns+` `+tail, args...)
+}
+
+// readPackedUsers is readUsers' packed query; ok is false when its answer
+// is not to be trusted and the caller should read the columns.
+func (s *Store) readPackedUsers(ctx context.Context, tail string, args ...any) (_ []directory.User, ok bool) {
+	rows, err := s.read.QueryContext(ctx, `SELECT `+userPacked+` `+tail, args...)
+	if err != nil {
+		return nil, false
+	}
+	defer rows.Close()
+	out := []directory.User{}
+	var packed string
+	for rows.Next() {
+		if err := rows.Scan(&packed); err != nil {
+			return nil, false
+		}
+		u, ok, err := decodePackedUser(packed)
+		if !ok || err != nil {
+			return nil, false
+		}
+		out = append(out, *u)
+	}
+	return out, rows.Err() == nil
 }
 
 func (s *Store) queryUsers(ctx context.Context, query string, args ...any) ([]directory.User, error) {
@@ -390,13 +670,13 @@ func (s *Store) ListUsers(ctx context.Context, realmID int64, f directory.UserFi
 	if desc != backwards {
 		order = "DESC"
 	}
-	query := `SELECT ` + userColumns + ` FROM users WHERE ` + where + ` ORDER BY id ` + order + ` LIMIT ?`
+	query := `FROM users WHERE ` + where + ` ORDER BY id ` + order + ` LIMIT ?`
 	args = append(args, p.Limit)
 	if p.Offset > 0 && p.AfterID == 0 && p.BeforeID == 0 {
 		query += ` OFFSET ?`
 		args = append(args, p.Offset)
 	}
-	users, err := s.queryUsers(ctx, query, args...)
+	users, err := s.readUsers(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}

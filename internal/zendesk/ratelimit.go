@@ -57,13 +57,20 @@ func (l *rateLimiter) allow(w http.ResponseWriter, key string) bool {
 	perSecond := float64(l.perMinute) / 60
 	reset := int(math.Ceil((float64(l.perMinute) - tokens) / perSecond))
 
+	// Every response carries these five headers: they are assigned under
+	// their canonical names (what Header.Set would store, without
+	// canonicalizing the lower-case ones each time) and share one backing
+	// array, each value capped at its own element so that an Add elsewhere
+	// copies instead of overwriting its neighbour.
 	h := w.Header()
-	limit := strconv.Itoa(l.perMinute)
-	h.Set("X-Rate-Limit", limit)
-	h.Set("X-Rate-Limit-Remaining", strconv.Itoa(remaining))
-	h.Set("ratelimit-limit", limit)
-	h.Set("ratelimit-remaining", strconv.Itoa(remaining))
-	h.Set("ratelimit-reset", strconv.Itoa(reset))
+	limit, rem := strconv.Itoa(l.perMinute), strconv.Itoa(remaining)
+	v := [...]string{limit, rem, strconv.Itoa(reset)}
+	vals := v[:]
+	h["X-Rate-Limit"] = vals[0:1:1]
+	h["X-Rate-Limit-Remaining"] = vals[1:2:2]
+	h["Ratelimit-Limit"] = vals[0:1:1]
+	h["Ratelimit-Remaining"] = vals[1:2:2]
+	h["Ratelimit-Reset"] = vals[2:3:3]
 	if !allowed {
 		wait := int(math.Ceil((1 - tokens) / perSecond))
 		h.Set("Retry-After", strconv.Itoa(max(wait, 1)))

@@ -116,8 +116,11 @@ func (h *Handler) writeUser(w http.ResponseWriter, r *http.Request, a directory.
 // stable order. pagination is a struct (or nil for none).
 func writeBody(w http.ResponseWriter, key string, records any, extra []sideloadKey, pagination any) error {
 	size := 512
-	if items, ok := records.([]any); ok {
-		size += 1200 * len(items) // about a full user object each
+	switch x := records.(type) {
+	case []any:
+		size += 1200 * len(x) // about a full user object each
+	case appender:
+		size += 1200 // one user: spares growing the buffer twice
 	}
 	body := append(make([]byte, 0, size), '{')
 	member := func(name string, v any) error {
