@@ -12,13 +12,13 @@ import (
 // the users_realm_name_key index (migration 0026), read in its order and
 // cut at limit, so it costs the same at any realm size.
 func (s *Store) AutocompleteUsers(ctx context.Context, realmID int64, prefix string, limit int) ([]directory.User, error) {
-	query, args := autocompleteQuery(searchColumns, realmID, prefix, limit)
-	return s.queryUsers(ctx, query, args...)
+	tail, args := autocompleteTail(realmID, prefix, limit)
+	return s.readUsers(ctx, tail, args...)
 }
 
-// autocompleteQuery selects columns of AutocompleteUsers' page.
-func autocompleteQuery(columns string, realmID int64, prefix string, limit int) (string, []any) {
-	query := `SELECT ` + columns + ` FROM users u WHERE u.realm_id = ? AND u.deleted_at IS NULL AND u.name_key >= ?`
+// autocompleteTail is AutocompleteUsers' query after its SELECT list.
+func autocompleteTail(realmID int64, prefix string, limit int) (string, []any) {
+	query := `FROM users u WHERE u.realm_id = ? AND u.deleted_at IS NULL AND u.name_key >= ?`
 	args := []any{realmID, prefix}
 	if end := directory.PrefixEnd(prefix); end != "" {
 		query += ` AND u.name_key < ?`

@@ -101,10 +101,10 @@ func TestQueryPlans(t *testing.T) {
 	search("organization and tag", directory.UserQuery{Terms: []directory.Term{term("tags", "vip"), term("organization", "org 42")}}, directory.SearchPage{Limit: 100})
 	search("group by name", directory.UserQuery{Terms: []directory.Term{term("group", "tier 7")}}, directory.SearchPage{Limit: 100})
 	search("group and role", directory.UserQuery{Terms: []directory.Term{term("group", "tier 7"), term("role", "agent")}}, directory.SearchPage{Limit: 100})
-	autocomplete, args := autocompleteQuery("u.id", 1, "user 42", 100)
-	add("autocomplete", autocomplete, args...)
-	autocomplete, args = autocompleteQuery("u.id", 1, "us", 100) // every user of the realm
-	add("autocomplete broad", autocomplete, args...)
+	autocomplete, args := autocompleteTail(1, "user 42", 100)
+	add("autocomplete", "SELECT "+userPacked+" "+autocomplete, args...)
+	autocomplete, args = autocompleteTail(1, "us", 100) // every user of the realm
+	add("autocomplete broad", "SELECT "+userPacked+" "+autocomplete, args...)
 	where, args := userWhere(1, directory.UserFilter{})
 	add("list keyset deep", `SELECT id FROM users WHERE `+where+` AND id > ? ORDER BY id ASC LIMIT ?`, append(args, 90000, 101)...)
 	where, args = userWhere(1, directory.UserFilter{Roles: []directory.Role{directory.RoleAgent}})
