@@ -72,6 +72,17 @@ type Load interface {
 	End() error
 }
 
+// LoadSizer is implemented by a Load that can prepare for how many new
+// users it will write between two commits: a store may then choose a
+// cheaper way to keep its indexes when a part is large against what the
+// store holds (SQLite builds some indexes once at the commit instead of
+// entry by entry).
+type LoadSizer interface {
+	// ExpectPerCommit says that about n new users will be loaded between
+	// two commits. It is a hint: any number gives correct results.
+	ExpectPerCommit(n int)
+}
+
 // ImportAction is what ImportUsers did with one row.
 type ImportAction int
 
