@@ -79,6 +79,10 @@ func (e *env) seed(ctx context.Context, args []string) error {
 	}
 	defer load.End()
 	expectPerCommit(load, min(*commitEvery, *users))
+	// Seeded users are unique by construction, and the seed looks none up.
+	if u, ok := load.(directory.UniqueAtCommit); ok {
+		u.CheckUniqueAtCommit()
+	}
 	done, committed := 0, 0
 	fail := func(err error) error {
 		if directory.KindOf(err) == directory.KindInvalid {

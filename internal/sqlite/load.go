@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/clientele/clientele/internal/directory"
 )
@@ -46,7 +47,14 @@ type load struct {
 	// commit, not after every batch of updates.
 	indexDefs  []string
 	deferTried bool
+	// uniqueAtCommit adds uniqueDeferred to the indexes deferred
+	// (CheckUniqueAtCommit).
+	uniqueAtCommit bool
 }
+
+// deferredIndex is an index a load may build at its commit: its name, its
+// table and its definition as stored.
+type deferredIndex struct{ name, table, def string }
 
 // deferredIndexes are the secondary indexes whose keys a bulk load writes
 // in random order (dates, identity values), so that every new user's
@@ -56,13 +64,25 @@ type load struct {
 // holds, the load drops them at its first batch and builds them again
 // before the commit (settle), which SQLite does with one sort: every
 // committed state has them. Only non-unique indexes are here: a unique
-// one must fail the batch that breaks it, not the commit. As for the
+// one must fail the batch that breaks it, not the commit, unless the
+// loader says otherwise (uniqueDeferred). As for the
 // index triggers, their stored definitions must be these (whitespace
 // aside), or the load leaves them alone (TestDeferredIndexes).
-var deferredIndexes = []struct{ name, table, def string }{
+var deferredIndexes = []deferredIndex{
 	{"users_realm_created", "users", `CREATE INDEX users_realm_created ON users (realm_id, created_at) WHERE deleted_at IS NULL`},
 	{"users_realm_updated", "users", `CREATE INDEX users_realm_updated ON users (realm_id, updated_at, id)`},
 	{"identities_value", "identities", `CREATE INDEX identities_value ON identities (lower(value))`},
+}
+
+// uniqueDeferred are the unique indexes a load defers as it does
+// deferredIndexes, when its loader asked for uniqueness to be checked at
+// commits (directory.UniqueAtCommit): the identities' values are random
+// keys, and at a million users writing them one by one was the largest
+// single cost of a seed (32 s of its 125 s on the writing thread). Built
+// again at the commit, a duplicate fails the build, and so the commit,
+// with the same error as an insert would have had.
+var uniqueDeferred = []deferredIndex{
+	{"identities_realm_value", "identities", `CREATE UNIQUE INDEX identities_realm_value ON identities (realm_id, type, lower(value))`},
 }
 
 // deferShare is how large a transaction's new users must be against the
@@ -71,6 +91,10 @@ var deferredIndexes = []struct{ name, table, def string }{
 // only when the part is a good share of it; a part of 10,000 users into a
 // million goes entry by entry as before.
 const deferShare = 3
+
+// CheckUniqueAtCommit makes the load defer uniqueDeferred too
+// (directory.UniqueAtCommit).
+func (l *load) CheckUniqueAtCommit() { l.uniqueAtCommit = true }
 
 // ExpectPerCommit records that about n new users come between two
 // commits (directory.LoadSizer); without it the load never defers an
@@ -97,8 +121,12 @@ func (l *load) deferIndexes(ctx context.Context, tx *sql.Tx) error {
 	if int64(l.perCommit)*deferShare < stored {
 		return nil
 	}
-	defs := make([]string, len(deferredIndexes))
-	for i, ix := range deferredIndexes {
+	indexes := deferredIndexes
+	if l.uniqueAtCommit {
+		indexes = append(slices.Clip(indexes), uniqueDeferred...)
+	}
+	defs := make([]string, len(indexes))
+	for i, ix := range indexes {
 		err := tx.QueryRowContext(ctx, `SELECT sql FROM sqlite_schema WHERE type = 'index' AND name = ? AND tbl_name = ?`, ix.name, ix.table).Scan(&defs[i])
 		if errors.Is(err, sql.ErrNoRows) || err == nil && !sameSQL(defs[i], ix.def) {
 			return nil
@@ -107,7 +135,7 @@ func (l *load) deferIndexes(ctx context.Context, tx *sql.Tx) error {
 			return err
 		}
 	}
-	for _, ix := range deferredIndexes {
+	for _, ix := range indexes {
 		if _, err := tx.ExecContext(ctx, `DROP INDEX `+ix.name); err != nil {
 			return err
 		}

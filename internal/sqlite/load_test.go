@@ -3,7 +3,9 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -338,7 +340,7 @@ func integrityOK(t *testing.T, s *Store) {
 }
 
 // TestDeferredIndexes checks that the stored indexes are the ones
-// deferredIndexes expects, and that a load told to expect a large part
+// deferredIndexes and uniqueDeferred expect, and that a load told to expect a large part
 // drops them inside its transaction only (other connections keep seeing
 // them), builds them complete at each commit, and leaves them in place
 // when it rolls back; a small part against many stored users, or a load
@@ -346,7 +348,7 @@ func integrityOK(t *testing.T, s *Store) {
 func TestDeferredIndexes(t *testing.T) {
 	s := openTestStore(t)
 	ctx := context.Background()
-	for _, ix := range deferredIndexes {
+	for _, ix := range append(slices.Clip(deferredIndexes), uniqueDeferred...) {
 		var def string
 		if err := s.write.QueryRowContext(ctx, `SELECT sql FROM sqlite_schema WHERE type = 'index' AND name = ? AND tbl_name = ?`, ix.name, ix.table).Scan(&def); err != nil {
 			t.Fatalf("index %s: %v", ix.name, err)
@@ -445,4 +447,73 @@ func usersInFirst(n int) int64 {
 		}
 	}
 	return k
+}
+
+// TestUniqueAtCommit checks a load asked to check uniqueness at commits:
+// the unique identity index is dropped in the load's transaction and
+// built again at the commit, and a duplicate email, which no batch
+// rejects then, fails the commit with the error an insert would have
+// had, leaving the last committed state (index included) as it was.
+func TestUniqueAtCommit(t *testing.T) {
+	s := openTestStore(t)
+	ctx := context.Background()
+	a := &directory.Realm{UID: "acme", Name: "Acme", CreatedAt: time.Unix(0, 0), UpdatedAt: time.Unix(0, 0)}
+	if err := s.CreateRealm(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	unique := func(db interface {
+		QueryRowContext(context.Context, string, ...any) *sql.Row
+	}) int {
+		var n int
+		if err := db.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND name = 'identities_realm_value'`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	lctx, l, err := s.BulkLoad(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.End()
+	l.(directory.UniqueAtCommit).CheckUniqueAtCommit()
+	l.(directory.LoadSizer).ExpectPerCommit(400)
+	if err := s.ImportUsers(lctx, a.ID, loadBatch(1, 400)); err != nil {
+		t.Fatal(err)
+	}
+	if n := unique(l.(*load).tx); n != 0 {
+		t.Errorf("the load's transaction has identities_realm_value")
+	}
+	if n := unique(s.read); n != 1 {
+		t.Errorf("another connection misses identities_realm_value")
+	}
+	if err := l.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	integrityOK(t, s)
+
+	// Users 401 to 600, user 500 with user 7's email.
+	batch := loadBatch(401, 200)
+	batch[99].User.Email = bulkUser(7).User.Email
+	batch[99].Identities[0].Value = batch[99].User.Email
+	if err := s.ImportUsers(lctx, a.ID, batch); err != nil {
+		t.Fatalf("the batch with a duplicate email failed at once (%v); want the commit to fail", err)
+	}
+	err = l.Commit(ctx)
+	if directory.KindOf(err) != directory.KindInvalid {
+		t.Errorf("commit with a duplicate email: %v; want a validation error", err)
+	}
+	var de *directory.Error
+	if !errors.As(err, &de) || len(de.Fields) != 1 || de.Fields[0].Field != "email" {
+		t.Errorf("commit with a duplicate email: %#v; want the email field named", err)
+	}
+	if err := l.End(); err != nil {
+		t.Fatal(err)
+	}
+	if n := unique(s.read); n != 1 {
+		t.Errorf("after the failed commit: identities_realm_value missing")
+	}
+	integrityOK(t, s)
+	if n := usersIn(t, s, a.ID); n != usersInFirst(400) {
+		t.Errorf("after the failed commit: %d active users, want %d", n, usersInFirst(400))
+	}
 }
