@@ -117,15 +117,11 @@ var searchFields = map[string]bool{
 var TextFields = []string{"name", "email", "phone", "external_id", "details", "notes"}
 
 // AnyField is the field of a bare term: the words of all TextFields.
-// The index holds no tokens of its own for it (SearchText): stores match
-// a bare term as any one of the TextFields' tokens.
 const AnyField = ""
 
 // fieldCode marks a field's tokens in SearchText: a letter and a zero
 // keep the token one word for every tokenizer (FTS5's unicode61 and
-// PostgreSQL's parser alike). AnyField's code marked the bare-term copies
-// of every word that SearchText no longer writes (migration 0027 takes
-// them out of stored texts by it); no field may take it again.
+// PostgreSQL's parser alike).
 var fieldCode = map[string]string{
 	"name": "n0", "email": "e0", "phone": "p0", "external_id": "x0", "details": "d0", "notes": "o0",
 	AnyField: "a0",
@@ -133,51 +129,45 @@ var fieldCode = map[string]string{
 
 // SearchText is what the search index holds for u, a user of realm
 // realmID: the words of its text fields, case- and accent-folded, each
-// written once, as a token that names the realm and the field
-// (SearchToken(realm, "name", "jo") is "r12n0jo"). So a term on a field is
-// one prefix lookup that finds only the realm's users, and counts without
-// reading them; a bare term is the same lookup in each of TextFields,
-// ORed, and a bare phrase the phrase within one field, never across two
-// (each alternative names one field's tokens). The name's parts are
-// written after the full name only when the name does not already hold
-// them, word for word, as it usually does: the index then has each word
-// once, not twice. Stores keep the text beside the user, written in the
-// same transaction; an inactive user has none, so the index holds only
-// active users.
-//
-// (Migration 0027 took out the second copy of every word, under
-// AnyField, that bare terms used to look up.)
+// written as a token that names the realm and the field
+// (SearchToken(realm, "name", "jo") is "r12n0jo"), and once more under
+// AnyField for bare terms. So a term is one prefix lookup that finds only
+// the realm's users, and counts without reading them. Stores keep it
+// beside the user, written in the same transaction; an inactive user has
+// none, so the index holds only active users.
 func SearchText(realmID int64, u *User) string {
 	if !u.Active() {
 		return ""
 	}
-	var b strings.Builder
-	write := func(field string, words []string) {
-		for _, w := range words {
-			b.WriteString(SearchToken(realmID, field, w))
-			b.WriteByte(' ')
-		}
-	}
+	var fields, any strings.Builder
 	for _, f := range TextFields {
+		var v string
 		switch f {
 		case "name":
-			name := SearchWords(u.Name)
-			write(f, name)
-			for _, part := range []string{u.FirstName, u.LastName, u.SecondLastName, u.Username} {
-				if words := SearchWords(part); !containsRun(name, words) {
-					write(f, words)
-				}
-			}
+			v = u.Name + " " + u.FirstName + " " + u.LastName + " " + u.SecondLastName + " " + u.Username
 		case "email":
-			write(f, SearchWords(u.Email))
+			v = u.Email
 		case "phone":
-			write(f, SearchWords(u.Phone))
+			v = u.Phone
 		case "external_id":
-			write(f, SearchWords(u.ExternalID))
+			v = u.ExternalID
 		case "details":
-			write(f, SearchWords(u.Details))
+			v = u.Details
 		case "notes":
-			write(f, SearchWords(u.Notes+" "+u.Alias))
+			v = u.Notes + " " + u.Alias
+		}
+		words := SearchWords(v)
+		for _, w := range words {
+			fields.WriteString(SearchToken(realmID, f, w))
+			fields.WriteByte(' ')
+			any.WriteString(SearchToken(realmID, AnyField, w))
+			any.WriteByte(' ')
+		}
+		if len(words) > 0 {
+			// A token no query names, between two fields' words, so that a
+			// phrase never runs from the end of one field into the next.
+			any.WriteString(fieldBreak)
+			any.WriteByte(' ')
 		}
 	}
 	// Custom field values, under their key: not among a bare term's words
@@ -188,21 +178,12 @@ func SearchText(realmID int64, u *User) string {
 	}
 	slices.Sort(keys)
 	for _, k := range keys {
-		write(k, SearchWords(FieldValueText(u.UserFields[k])))
-	}
-	return strings.TrimSuffix(b.String(), " ")
-}
-
-// containsRun reports whether words holds run as consecutive words; an
-// empty run it always holds. A name part so held adds no match to the
-// index: every prefix and phrase within it already matches in the name.
-func containsRun(words, run []string) bool {
-	for i := 0; i+len(run) <= len(words); i++ {
-		if slices.Equal(words[i:i+len(run)], run) {
-			return true
+		for _, w := range SearchWords(FieldValueText(u.UserFields[k])) {
+			fields.WriteString(SearchToken(realmID, k, w))
+			fields.WriteByte(' ')
 		}
 	}
-	return false
+	return strings.TrimSuffix(fields.String()+any.String(), " ")
 }
 
 // NameSearchText is what the search index of organizations and groups
@@ -285,6 +266,9 @@ func TextWords(t Term) ([]string, error) {
 	}
 	return SearchWords(strings.TrimSuffix(value, "*")), nil
 }
+
+// fieldBreak separates fields in the AnyField run of SearchText.
+const fieldBreak = "z0"
 
 // SearchToken returns the index token of word w in field (AnyField for a
 // bare term, or a custom field key) of realm realmID. The realm's digits

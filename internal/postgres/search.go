@@ -86,9 +86,7 @@ type searchQuery struct {
 
 // textQuery is the tsquery for words in one of fields: word prefixes, or
 // the exact phrase when phrase is set. Words of a value must follow each
-// other (as "example.com" does in an email), within one field: each
-// alternative is a phrase of one field's tokens, so words never match
-// across the end of one field and the start of the next.
+// other (as "example.com" does in an email).
 func textQuery(realmID int64, fields []string, words []string, phrase bool) string {
 	var alts []string
 	for _, f := range fields {
@@ -218,10 +216,7 @@ func buildSearch(realmID int64, q directory.UserQuery) (*searchQuery, error) {
 		var err error
 		switch t.Field {
 		case "":
-			// A bare term is a word of any text field: one
-			// alternative per field (SearchText writes each word
-			// once, under its field).
-			err = sq.text(t, directory.TextFields)
+			err = sq.text(t, []string{directory.AnyField})
 		case "name", "details", "notes":
 			err = sq.text(t, []string{t.Field})
 		case "email":

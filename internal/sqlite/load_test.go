@@ -4,9 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
@@ -202,114 +200,6 @@ func TestMergeIndex(t *testing.T) {
 	}
 	if n := searchCount(t, s, a.ID, "name", "nunez"); n != users {
 		t.Errorf("users found by a name word after the merge: %d, want %d", n, users)
-	}
-}
-
-// oldSearchText is directory.SearchText as it was before migration 0027:
-// every text field's words under the field, then again under the
-// bare-term code a0, a field break "z0" after each field's words.
-func oldSearchText(realmID int64, u *directory.User) string {
-	if !u.Active() {
-		return ""
-	}
-	r := fmt.Sprint("r", realmID)
-	var fields, any []string
-	for _, v := range []struct{ code, text string }{
-		{"n0", u.Name + " " + u.FirstName + " " + u.LastName + " " + u.SecondLastName + " " + u.Username},
-		{"e0", u.Email}, {"p0", u.Phone}, {"x0", u.ExternalID}, {"d0", u.Details}, {"o0", u.Notes + " " + u.Alias},
-	} {
-		words := directory.SearchWords(v.text)
-		for _, w := range words {
-			fields = append(fields, r+v.code+w)
-			any = append(any, r+"a0"+w)
-		}
-		if len(words) > 0 {
-			any = append(any, "z0")
-		}
-	}
-	return strings.Join(append(fields, any...), " ")
-}
-
-// TestMigrationWordsOnce writes users' search texts as they were before
-// migration 0027, in two realms (realm 1's a0 code is a prefix of realm
-// 12's), runs the migration again, and checks that each text is then
-// what SearchText writes, that the index matches the texts, and that bare
-// terms and phrases find the users they found before.
-func TestMigrationWordsOnce(t *testing.T) {
-	s := openTestStore(t)
-	ctx := context.Background()
-	var realms []*directory.Realm
-	for i := 1; i <= 12; i++ {
-		r := &directory.Realm{UID: fmt.Sprint("r", i), Name: "R", CreatedAt: time.Unix(0, 0), UpdatedAt: time.Unix(0, 0)}
-		if err := s.CreateRealm(ctx, r); err != nil {
-			t.Fatal(err)
-		}
-		realms = append(realms, r)
-	}
-	a, b := realms[0], realms[11]
-	if b.ID != 12 || a.ID != 1 {
-		t.Fatalf("realm ids %d and %d, want 1 and 12", a.ID, b.ID)
-	}
-	var users []*directory.User
-	for i := range 30 {
-		op := bulkUser(i)
-		op.User.Notes = "Prefers email; r1a0 is not a code here"
-		realm := a
-		if i%2 == 1 {
-			realm = b
-		}
-		if err := s.CreateUser(ctx, realm.ID, op.User, op.Identities); err != nil {
-			t.Fatal(err)
-		}
-		users = append(users, op.User)
-	}
-	for _, u := range users {
-		if _, err := s.write.ExecContext(ctx, `UPDATE users SET search_text = ? WHERE id = ?`, oldSearchText(u.RealmID, u), u.ID); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if _, err := s.write.ExecContext(ctx, `DELETE FROM schema_migrations WHERE version = '0027_search_words_once'`); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	for _, u := range users {
-		var got string
-		if err := s.read.QueryRowContext(ctx, `SELECT search_text FROM users WHERE id = ?`, u.ID).Scan(&got); err != nil {
-			t.Fatal(err)
-		}
-		if want := directory.SearchText(u.RealmID, u); got != want {
-			t.Errorf("user %d: search_text after the migration\n%q\nwant\n%q", u.ID, got, want)
-		}
-	}
-	checkIndex(t, s)
-	for _, r := range []*directory.Realm{a, b} {
-		active := usersIn(t, s, r.ID)
-		var firstTen int64 // active users bulky0000 to bulky0009
-		for _, u := range users[:10] {
-			if u.RealmID == r.ID && u.Active() {
-				firstTen++
-			}
-		}
-		for _, c := range []struct {
-			value string
-			want  int64
-		}{{"example", active}, {"nunez", active}, {"prefers", active}, {"bulky000", firstTen}, {"r1a0", active}, {"zzz", 0}} {
-			if n := searchCount(t, s, r.ID, "", c.value); n != c.want {
-				t.Errorf("realm %d: bare %q finds %d users, want %d", r.ID, c.value, n, c.want)
-			}
-		}
-		for _, c := range []struct {
-			phrase string
-			want   int64
-		}{{"nunez bulky", 0}, {"bulky0001 nunez", r.ID / 12 /* bulky0001 is in realm 12 */}, {"example com", active}} {
-			// "nunez bulky" would run from the end of the name into the email.
-			n, err := s.CountSearchUsers(ctx, r.ID, directory.UserQuery{Terms: []directory.Term{{Value: c.phrase, Phrase: true}}})
-			if err != nil || n != c.want {
-				t.Errorf("realm %d: phrase %q finds %d users, %v; want %d", r.ID, c.phrase, n, err, c.want)
-			}
-		}
 	}
 }
 

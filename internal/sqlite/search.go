@@ -26,9 +26,7 @@ func ftsString(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) 
 
 // textMatch is the FTS5 expression for words in one of fields: word
 // prefixes, or the exact phrase when phrase is set. Several words must
-// follow each other (as "example.com" does in an email), within one
-// field: each alternative is a phrase of one field's tokens, so words
-// never match across the end of one field and the start of the next.
+// follow each other (as "example.com" does in an email).
 func textMatch(realmID int64, fields []string, words []string, phrase bool) string {
 	var alts []string
 	for _, f := range fields {
@@ -185,10 +183,7 @@ func buildSearch(realmID int64, q directory.UserQuery) (*searchQuery, error) {
 		var err error
 		switch t.Field {
 		case "":
-			// A bare term is a word of any text field: one
-			// alternative per field (SearchText writes each word
-			// once, under its field).
-			err = sq.text(t, directory.TextFields)
+			err = sq.text(t, []string{directory.AnyField})
 		case "name", "details", "notes":
 			err = sq.text(t, []string{t.Field})
 		case "email":
