@@ -119,6 +119,8 @@ func (e *env) userImport(ctx context.Context, args []string) error {
 		return err
 	}
 	defer load.End()
+	// At most this many rows, so new users, come between two commits.
+	expectPerCommit(load, *commitEvery)
 	// uncommitted is the line of the first row written since the last
 	// commit (0: none), which a failure takes back.
 	uncommitted, sinceCommit := 0, 0

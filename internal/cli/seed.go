@@ -78,6 +78,11 @@ func (e *env) seed(ctx context.Context, args []string) error {
 		return err
 	}
 	defer load.End()
+	expectPerCommit(load, min(*commitEvery, *users))
+	// Seeded users are unique by construction, and the seed looks none up.
+	if u, ok := load.(directory.UniqueAtCommit); ok {
+		u.CheckUniqueAtCommit()
+	}
 	done, committed := 0, 0
 	fail := func(err error) error {
 		if directory.KindOf(err) == directory.KindInvalid {
@@ -611,6 +616,14 @@ func beginLoad(ctx context.Context, store directory.Store) (context.Context, dir
 		return b.BulkLoad(ctx)
 	}
 	return ctx, noLoad{}, nil
+}
+
+// expectPerCommit tells load, when it takes the hint
+// (directory.LoadSizer), that about n new users come between two commits.
+func expectPerCommit(load directory.Load, n int) {
+	if s, ok := load.(directory.LoadSizer); ok {
+		s.ExpectPerCommit(n)
+	}
 }
 
 // noLoad is the Load of a store without bulk loads.

@@ -72,6 +72,28 @@ type Load interface {
 	End() error
 }
 
+// LoadSizer is implemented by a Load that can prepare for how many new
+// users it will write between two commits: a store may then choose a
+// cheaper way to keep its indexes when a part is large against what the
+// store holds (SQLite builds some indexes once at the commit instead of
+// entry by entry).
+type LoadSizer interface {
+	// ExpectPerCommit says that about n new users will be loaded between
+	// two commits. It is a hint: any number gives correct results.
+	ExpectPerCommit(n int)
+}
+
+// UniqueAtCommit is implemented by a Load that can check the uniqueness
+// of what it loads (emails, phones) once at each commit instead of row by
+// row, which costs far less at a million users. It is for a loader whose
+// rows are unique by construction and that does not look its own writes
+// up (seed): a duplicate then fails the whole part at its commit, not the
+// one batch that holds it.
+type UniqueAtCommit interface {
+	// CheckUniqueAtCommit asks for uniqueness to be checked at commits.
+	CheckUniqueAtCommit()
+}
+
 // ImportAction is what ImportUsers did with one row.
 type ImportAction int
 

@@ -3,7 +3,9 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/clientele/clientele/internal/directory"
 )
@@ -35,6 +37,111 @@ type load struct {
 	pending []idSpan
 	// depth counts the savepoints open (nested store writes).
 	depth int
+	// perCommit is how many new users the loader expects between two
+	// commits (ExpectPerCommit); 0 when it did not say.
+	perCommit int
+	// indexDefs are the stored definitions of the deferredIndexes that tx
+	// has dropped; nil while they are in place. deferTried is set once tx
+	// has decided whether to drop them: at most once a transaction, so
+	// that a part mixing updates and new users builds them once, at the
+	// commit, not after every batch of updates.
+	indexDefs  []string
+	deferTried bool
+	// uniqueAtCommit adds uniqueDeferred to the indexes deferred
+	// (CheckUniqueAtCommit).
+	uniqueAtCommit bool
+}
+
+// deferredIndex is an index a load may build at its commit: its name, its
+// table and its definition as stored.
+type deferredIndex struct{ name, table, def string }
+
+// deferredIndexes are the secondary indexes whose keys a bulk load writes
+// in random order (dates, identity values), so that every new user's
+// entries land on pages all over the index: at a million users most of
+// them miss the cache, and the commit writes most of the index's pages
+// again. Within a transaction that adds many users against what the table
+// holds, the load drops them at its first batch and builds them again
+// before the commit (settle), which SQLite does with one sort: every
+// committed state has them. Only non-unique indexes are here: a unique
+// one must fail the batch that breaks it, not the commit, unless the
+// loader says otherwise (uniqueDeferred). As for the
+// index triggers, their stored definitions must be these (whitespace
+// aside), or the load leaves them alone (TestDeferredIndexes).
+var deferredIndexes = []deferredIndex{
+	{"users_realm_created", "users", `CREATE INDEX users_realm_created ON users (realm_id, created_at) WHERE deleted_at IS NULL`},
+	{"users_realm_updated", "users", `CREATE INDEX users_realm_updated ON users (realm_id, updated_at, id)`},
+	{"identities_value", "identities", `CREATE INDEX identities_value ON identities (lower(value))`},
+}
+
+// uniqueDeferred are the unique indexes a load defers as it does
+// deferredIndexes, when its loader asked for uniqueness to be checked at
+// commits (directory.UniqueAtCommit): the identities' values are random
+// keys, and at a million users writing them one by one was the largest
+// single cost of a seed (32 s of its 125 s on the writing thread). Built
+// again at the commit, a duplicate fails the build, and so the commit,
+// with the same error as an insert would have had.
+var uniqueDeferred = []deferredIndex{
+	{"identities_realm_value", "identities", `CREATE UNIQUE INDEX identities_realm_value ON identities (realm_id, type, lower(value))`},
+}
+
+// deferShare is how large a transaction's new users must be against the
+// users already stored for deferredIndexes to be built at its commit: at
+// least a third. Building an index reads the whole table, so it pays
+// only when the part is a good share of it; a part of 10,000 users into a
+// million goes entry by entry as before.
+const deferShare = 3
+
+// CheckUniqueAtCommit makes the load defer uniqueDeferred too
+// (directory.UniqueAtCommit).
+func (l *load) CheckUniqueAtCommit() { l.uniqueAtCommit = true }
+
+// ExpectPerCommit records that about n new users come between two
+// commits (directory.LoadSizer); without it the load never defers an
+// index.
+func (l *load) ExpectPerCommit(n int) { l.perCommit = n }
+
+// deferIndexes drops the deferredIndexes inside tx when the transaction
+// is expected to add at least a deferShare part of the users stored, and
+// remembers their definitions for settle.
+func (l *load) deferIndexes(ctx context.Context, tx *sql.Tx) error {
+	if l.deferTried {
+		return nil
+	}
+	l.deferTried = true
+	if l.perCommit <= 0 {
+		return nil
+	}
+	// max(id) reads one page; it counts the users of every realm, deleted
+	// ones too, which is what an index build reads.
+	var stored int64
+	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) FROM users`).Scan(&stored); err != nil {
+		return err
+	}
+	if int64(l.perCommit)*deferShare < stored {
+		return nil
+	}
+	indexes := deferredIndexes
+	if l.uniqueAtCommit {
+		indexes = append(slices.Clip(indexes), uniqueDeferred...)
+	}
+	defs := make([]string, len(indexes))
+	for i, ix := range indexes {
+		err := tx.QueryRowContext(ctx, `SELECT sql FROM sqlite_schema WHERE type = 'index' AND name = ? AND tbl_name = ?`, ix.name, ix.table).Scan(&defs[i])
+		if errors.Is(err, sql.ErrNoRows) || err == nil && !sameSQL(defs[i], ix.def) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
+	for _, ix := range indexes {
+		if _, err := tx.ExecContext(ctx, `DROP INDEX `+ix.name); err != nil {
+			return err
+		}
+	}
+	l.indexDefs = defs
+	return nil
 }
 
 // idSpan is the users of a realm with ids from first to last.
@@ -88,7 +195,7 @@ func (l *load) Commit(ctx context.Context) error {
 		return mapError(err)
 	}
 	err := l.tx.Commit()
-	l.tx = nil
+	l.tx, l.deferTried = nil, false
 	return mapError(err)
 }
 
@@ -98,7 +205,7 @@ func (l *load) End() error {
 	var err error
 	if l.tx != nil {
 		err = l.tx.Rollback()
-		l.tx, l.defs, l.pending = nil, nil, nil
+		l.tx, l.defs, l.pending, l.indexDefs, l.deferTried = nil, nil, nil, nil, false
 	}
 	if l.conn != nil {
 		err = firstErr(err, l.conn.Close())
@@ -115,8 +222,9 @@ func firstErr(a, b error) error {
 	return b
 }
 
-// settle writes the index of the pending users and puts the triggers
-// back: the transaction is then as the triggers would have left it.
+// settle writes the index of the pending users, puts the triggers back
+// and builds the deferred indexes: the transaction is then as the
+// triggers and indexes would have left it.
 func (l *load) settle(ctx context.Context) error {
 	if err := l.indexPending(ctx); err != nil {
 		return err
@@ -127,6 +235,12 @@ func (l *load) settle(ctx context.Context) error {
 		}
 	}
 	l.defs = nil
+	for _, def := range l.indexDefs {
+		if _, err := l.tx.ExecContext(ctx, def); err != nil {
+			return err
+		}
+	}
+	l.indexDefs = nil
 	return nil
 }
 
@@ -213,6 +327,9 @@ func (l *load) importUsers(ctx context.Context, realmID int64, batch []directory
 		}
 		if ok {
 			l.defs = defs
+			if err := l.deferIndexes(ctx, tx); err != nil {
+				return mapError(err)
+			}
 		}
 	}
 	var first, last int64
