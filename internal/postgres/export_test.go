@@ -2,3 +2,10 @@ package postgres
 
 // AutocompleteQuery exposes the autocomplete query to the plan test.
 var AutocompleteQuery = autocompleteQuery
+
+// SetPlainSearchMatches sets plainSearchMatches until the test ends.
+func SetPlainSearchMatches(t interface{ Cleanup(func()) }, n float64) {
+	old := plainSearchMatches
+	plainSearchMatches = n
+	t.Cleanup(func() { plainSearchMatches = old })
+}

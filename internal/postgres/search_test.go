@@ -2,6 +2,7 @@ package postgres_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -151,11 +152,38 @@ func TestSearchPagesAcrossIDWindows(t *testing.T) {
 		t.Fatal(err)
 	}
 	q := directory.UserQuery{Terms: []directory.Term{{Value: "alph"}}}
+	// Both ways of reading past the first window: more windows (when many
+	// matches are expected, here forced), and the GIN bitmap alone.
+	for _, plain := range []float64{-1, 20000} {
+		t.Run(fmt.Sprintf("plainSearchMatches=%v", plain), func(t *testing.T) {
+			postgres.SetPlainSearchMatches(t, plain)
+			pagesFind(t, store, acme.ID, q, want)
+		})
+	}
+	n, err := store.CountSearchUsers(ctx, acme.ID, q)
+	if err != nil || n != int64(len(want)) {
+		t.Errorf("count = %d, %v; want %d", n, err, len(want))
+	}
+	users, err := store.SearchUsers(ctx, acme.ID, directory.UserQuery{Terms: []directory.Term{{Value: "alpha"}, {Field: "name", Value: "wide"}}},
+		directory.SearchPage{Limit: 100, AfterID: 30000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want[5:], ids(users)); diff != "" {
+		t.Errorf("two terms after 30000 (-want +got):\n%s", diff)
+	}
+}
+
+// pagesFind pages through q's matches in realmID with pages of 1, 2, 3 and
+// 100 users, following the cursor, and checks they find exactly want.
+func pagesFind(t *testing.T, store *postgres.Store, realmID int64, q directory.UserQuery, want []int64) {
+	t.Helper()
+	ctx := t.Context()
 	for _, limit := range []int{1, 2, 3, 100} {
 		var got []int64
 		after := int64(0)
 		for range 10 {
-			users, err := store.SearchUsers(ctx, acme.ID, q, directory.SearchPage{Limit: limit, AfterID: after})
+			users, err := store.SearchUsers(ctx, realmID, q, directory.SearchPage{Limit: limit, AfterID: after})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -173,18 +201,6 @@ func TestSearchPagesAcrossIDWindows(t *testing.T) {
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("pages of %d (-want +got):\n%s", limit, diff)
 		}
-	}
-	n, err := store.CountSearchUsers(ctx, acme.ID, q)
-	if err != nil || n != int64(len(want)) {
-		t.Errorf("count = %d, %v; want %d", n, err, len(want))
-	}
-	users, err := store.SearchUsers(ctx, acme.ID, directory.UserQuery{Terms: []directory.Term{{Value: "alpha"}, {Field: "name", Value: "wide"}}},
-		directory.SearchPage{Limit: 100, AfterID: 30000})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if diff := cmp.Diff(want[5:], ids(users)); diff != "" {
-		t.Errorf("two terms after 30000 (-want +got):\n%s", diff)
 	}
 }
 
