@@ -394,7 +394,11 @@ func (s *Store) searchByRanges(ctx context.Context, realmID int64, sq *searchQue
 			scanned += window
 		}
 		query := `SELECT ` + searchColumns + ` FROM users u WHERE ` + where + ` ORDER BY ` + order + ` LIMIT ` + args.add(p.Limit-len(out))
-		users, err := all(ctx, s.pool, scanUser, query, args...)
+		// Planned for this term (pgx's unnamed statement), never from a
+		// generic plan cached for the statement: one that does not know
+		// how rare the term is may walk the id index over the whole realm,
+		// testing every user (a second a query at a million users).
+		users, err := all(ctx, s.pool, scanUser, query, append([]any{pgx.QueryExecModeExec}, args...)...)
 		if err != nil {
 			return nil, err
 		}
