@@ -67,6 +67,7 @@ func (e *env) serve(ctx context.Context, args []string) error {
 	jobs.Go(func() { svc.RunJobs(jobsCtx, jobWorkers, jobPoll, log) })
 	jobs.Go(func() { svc.RunNotificationSends(jobsCtx, sendPoll, log) })
 	jobs.Go(func() { optimizeEvery(jobsCtx, store, time.Hour, log) })
+	jobs.Go(func() { mergeIndexSteps(jobsCtx, store, mergeTick, mergePause, log) })
 	err = server.Serve(ctx, ln, handler, log, 20*time.Second)
 	stopJobs()
 	jobs.Wait()
@@ -104,6 +105,56 @@ func afterLoad(ctx context.Context, store directory.Store) error {
 		}
 	}
 	return optimize(ctx, store)
+}
+
+// indexStepper is a store whose search index serve merges in bounded
+// steps (SQLite's full-text tables).
+type indexStepper interface {
+	MergeIndexStep(ctx context.Context) (worked bool, err error)
+}
+
+// How serve merges the search index: every mergeTick it runs bounded
+// merge steps until none finds work, pausing mergePause between two so
+// that the requests' writes take the write lock in between.
+const (
+	mergeTick  = 250 * time.Millisecond
+	mergePause = 5 * time.Millisecond
+)
+
+// mergeIndexSteps keeps the store's search index merged while serving,
+// in steps, until ctx ends: see sqlite.Store.MergeIndexStep for why no
+// request's write should do it.
+func mergeIndexSteps(ctx context.Context, store directory.Store, tick, pause time.Duration, log *slog.Logger) {
+	m, ok := store.(indexStepper)
+	if !ok {
+		return
+	}
+	t := time.NewTicker(tick)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		for {
+			worked, err := m.MergeIndexStep(ctx)
+			if err != nil {
+				if ctx.Err() == nil {
+					log.Error("merging the search index", "err", err)
+				}
+				break
+			}
+			if !worked {
+				break
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(pause):
+			}
+		}
+	}
 }
 
 // optimizeEvery refreshes the planner statistics every period until ctx

@@ -164,7 +164,7 @@ func (s *Store) Optimize(ctx context.Context) error {
 // small. At 1,000,000 users it takes several seconds, holding the write
 // lock meanwhile.
 func (s *Store) MergeIndex(ctx context.Context) error {
-	for _, table := range []string{"users_fts", "users_trigram"} {
+	for _, table := range searchIndexTables {
 		if err := s.tx(ctx, func(tx *sql.Tx) error {
 			_, err := tx.ExecContext(ctx, `INSERT INTO `+table+` (`+table+`) VALUES ('optimize')`)
 			return err
