@@ -129,38 +129,39 @@ func mergeIndexSteps(ctx context.Context, store directory.Store, tick, pause tim
 	if !ok {
 		return
 	}
-	t := time.NewTicker(tick)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		for {
+	every(ctx, tick, func() {
+		for ctx.Err() == nil {
 			worked, err := m.MergeIndexStep(ctx)
 			if err != nil {
 				if ctx.Err() == nil {
 					log.Error("merging the search index", "err", err)
 				}
-				break
+				return
 			}
 			if !worked {
-				break
+				return
 			}
 			select {
 			case <-ctx.Done():
-				return
 			case <-time.After(pause):
 			}
 		}
-	}
+	})
 }
 
 // optimizeEvery refreshes the planner statistics every period until ctx
 // ends: a realm that grows from nothing to a million users needs them
 // redone, or SQLite may sort whole ranges to page them.
 func optimizeEvery(ctx context.Context, store directory.Store, period time.Duration, log *slog.Logger) {
+	every(ctx, period, func() {
+		if err := optimize(ctx, store); err != nil && ctx.Err() == nil {
+			log.Error("refreshing planner statistics", "err", err)
+		}
+	})
+}
+
+// every runs fn once every period until ctx ends.
+func every(ctx context.Context, period time.Duration, fn func()) {
 	t := time.NewTicker(period)
 	defer t.Stop()
 	for {
@@ -168,9 +169,7 @@ func optimizeEvery(ctx context.Context, store directory.Store, period time.Durat
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if err := optimize(ctx, store); err != nil && ctx.Err() == nil {
-				log.Error("refreshing planner statistics", "err", err)
-			}
+			fn()
 		}
 	}
 }
