@@ -35,11 +35,18 @@ func TestDeletedRealmCredentials(t *testing.T) {
 	if err := e.store.DeleteRealm(e.ctx, e.a.ID, epoch.Add(time.Minute)); err != nil {
 		t.Fatal(err)
 	}
+	want := map[string]error{"password": auth.ErrBadCredentials, "api token": auth.ErrBadCredentials, "bearer": auth.ErrInvalidToken}
 	for name, h := range creds {
-		_, err := try(h)
-		if !errors.Is(err, auth.ErrBadCredentials) && !errors.Is(err, auth.ErrInvalidToken) {
-			t.Errorf("%s after the delete: %v, want bad credentials", name, err)
+		if _, err := try(h); !errors.Is(err, want[name]) {
+			t.Errorf("%s after the delete: %v, want %v", name, err, want[name])
 		}
+	}
+	// The same email and password in a live realm signs in there: the
+	// deleted realm's user is no candidate (it would make the login
+	// ambiguous, and refused).
+	twin := e.user(t, e.b, directory.RoleAgent, "agent@acme.test", "acme password")
+	if p, err := try(creds["password"]); err != nil || p.User.ID != twin.ID {
+		t.Errorf("the same password in the live realm: %+v, %v; want user %d", p, err, twin.ID)
 	}
 	if p, err := try(basic("agent@globex.test", "globex password")); err != nil || p.User.ID != other.ID {
 		t.Errorf("the other realm's password: %+v, %v", p, err)

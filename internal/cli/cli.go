@@ -125,12 +125,7 @@ func (e *env) run(ctx context.Context, args []string) error {
 		return e.seed(ctx, rest)
 	case "bench":
 		return e.bench(ctx, rest)
-	case "realm", "token", "user", "oauth-client", "outbox", "idp", "admin-token":
-		if len(rest) == 0 {
-			return usageError(cmd + ": missing subcommand")
-		}
-		return e.noun(ctx, cmd, rest[0], rest[1:])
-	case "integration", "account":
+	case "realm", "token", "user", "oauth-client", "outbox", "idp", "admin-token", "integration", "account":
 		if len(rest) == 0 {
 			return usageError(cmd + ": missing subcommand")
 		}

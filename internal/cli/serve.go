@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"os/signal"
+	"runtime/debug"
 	"strconv"
 	"sync"
 	"syscall"
@@ -48,6 +49,9 @@ func (e *env) serve(ctx context.Context, args []string) error {
 	}
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
+	if e.getenv("GOGC") == "" {
+		debug.SetGCPercent(gcPercent)
+	}
 	log := e.logger(&c)
 	store, err := openMigrated(ctx, &c)
 	if err != nil {
@@ -106,6 +110,17 @@ func afterLoad(ctx context.Context, store directory.Store) error {
 	}
 	return optimize(ctx, store)
 }
+
+// gcPercent is the garbage collector's target while serving, unless the
+// GOGC environment variable sets one; a process-wide setting, so serve
+// makes it, not the server package. The server's live heap is about
+// 4 MB (SQLite's page caches live outside it), so at Go's default of 100 it
+// collected every few hundred requests and the collector took a tenth of
+// the CPU; at 400 a shown user cost 98 instead of 118 us of server
+// CPU (1,000,000 users, 8 concurrent requests, medians of three runs). The
+// heap a request builds is bounded (a page of at most 1,000 users, a body
+// of at most 1 MB), so the larger goal stays small.
+const gcPercent = 400
 
 // indexStepper is a store whose search index serve merges in bounded
 // steps (SQLite's full-text tables).

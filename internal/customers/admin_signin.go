@@ -67,10 +67,7 @@ func (h *Handler) createIdP(w http.ResponseWriter, r *http.Request, a *adminCall
 	if err := decodeBody(w, r, &in); err != nil {
 		return err
 	}
-	anticipation := time.Duration(in.RefreshAnticipation) * time.Second
-	if in.RefreshAnticipation < 0 || in.RefreshAnticipation > 1000 {
-		anticipation = -1 // refused by the directory, by name
-	}
+	anticipation := seconds(in.RefreshAnticipation) // the directory bounds it
 	p, err := h.signin.CreateIdP(r.Context(), a.realm.ID, directory.IdPInput{UID: in.UID, Name: in.Name, Issuer: in.Issuer,
 		ClientID: in.ClientID, ClientSecret: in.ClientSecret, Scopes: in.Scopes, AuthMethod: in.AuthMethod, PKCE: in.PKCE,
 		ClaimsMapping: in.ClaimsMapping, EnableRefresh: in.EnableRefresh, RefreshAnticipation: anticipation, ShowDelegation: in.ShowDelegation})

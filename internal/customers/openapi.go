@@ -136,9 +136,6 @@ func mergePaths(doc map[string]any, add any, source string) error {
 		doc["paths"] = have
 	}
 	for p, item := range paths {
-		if _, ok := have[p]; !ok {
-			have[p] = map[string]any{}
-		}
 		if err := mergeObject(have, p, item, source+": path"); err != nil {
 			return err
 		}

@@ -114,10 +114,12 @@ const uniqueCandidatesPage = 100
 // value has the same words, as a phrase, are found through it and then
 // compared exactly: a few rows, where reading the values themselves
 // would pass over every user of the realm. A value without words
-// (punctuation only) falls back to that pass.
+// (punctuation only) falls back to that pass, and so does a key spelled
+// like a search keyword (role, created, ...), which the query language
+// reads as the built-in field.
 func (s *Service) usersWithFieldValue(ctx context.Context, realmID int64, key string, value any) ([]int64, error) {
 	text := FieldValueText(value)
-	if len(SearchWords(text)) == 0 {
+	if len(SearchWords(text)) == 0 || !IsCustomField(key) {
 		return s.store.UsersWithFieldValue(ctx, realmID, key, value, 2)
 	}
 	q := UserQuery{Terms: []Term{{Field: key, Op: OpEq, Value: text, Phrase: true}}}

@@ -62,3 +62,30 @@ func hasField(err error, field string) bool {
 	}
 	return false
 }
+
+// TestUniqueFieldNamedLikeAKeyword checks a unique custom field whose key
+// is also a search keyword (role, created): the query language reads them
+// as the built-in fields, so the uniqueness check must not search for
+// them.
+func TestUniqueFieldNamedLikeAKeyword(t *testing.T) {
+	for _, key := range []string{"role", "created"} {
+		t.Run(key, func(t *testing.T) {
+			e := newEnv(t)
+			unique, typ := true, "text"
+			if _, err := e.svc.CreateUserField(e.ctx, e.opA, directory.UserFieldInput{Key: &key, Type: &typ, Title: &key, Unique: &unique}); err != nil {
+				t.Fatal(err)
+			}
+			signin := directory.NewSignin(e.svc, directory.SigninOptions{})
+			create := func(name, value string) error {
+				_, err := signin.CreateRealmUser(e.ctx, e.opA, directory.UserInput{Name: ptr(name), UserFields: map[string]any{key: value}}, nil)
+				return err
+			}
+			if err := create("Ann", "desk 12"); err != nil {
+				t.Fatal(err)
+			}
+			if err := create("Eve", "desk 12"); directory.KindOf(err) != directory.KindInvalid || !hasField(err, "user_fields."+key) {
+				t.Errorf("duplicate value of a field named %s: %v", key, err)
+			}
+		})
+	}
+}

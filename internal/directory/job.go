@@ -321,6 +321,12 @@ type JobStore interface {
 	// UpdateUserInJob is UpdateUser and RecordJobStep in one transaction,
 	// as CreateUserInJob.
 	UpdateUserInJob(ctx context.Context, realmID int64, u *User, change IdentityChange, step *JobStep) error
+	// InTransaction opens one transaction and runs write with a context
+	// that every write of this store made with it joins; it commits when
+	// write returns nil and rolls everything back otherwise, so a Service
+	// call made of several store writes is stored whole or not at all.
+	// Reads made with the context see the database as committed.
+	InTransaction(ctx context.Context, write func(ctx context.Context) error) error
 	// WriteInJob opens one transaction, runs write with a context that
 	// every write of this store made with it joins (instead of committing
 	// on its own), then records step (as RecordJobStep) and commits: the

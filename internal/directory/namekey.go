@@ -55,8 +55,8 @@ func PrefixEnd(prefix string) string {
 	return ""
 }
 
-// foldName lowercases s and removes its accents, as SearchWords does, but
-// keeps every other character.
+// foldName lowercases s and removes its accents, keeping every other
+// character: NameKey's folding, and SearchWords' before it splits words.
 func foldName(s string) string {
 	if !isASCII(s) {
 		// One transform chain per call: a chain keeps state between calls.

@@ -25,9 +25,10 @@ func (s *Signin) CreateRealmUser(ctx context.Context, a Actor, in UserInput, pas
 }
 
 // UpdateRealmUser updates a user through the Customers API's
-// administration: UpdateUser with the custom fields' flags enforced, then
-// the new password when one is sent. The password is checked and hashed
-// before anything is written, so a bad one changes nothing.
+// administration: UpdateUser with the custom fields' flags enforced and,
+// when one is sent, the new password, in one transaction. The password is
+// checked and hashed before anything is written, so a bad one changes
+// nothing.
 func (s *Signin) UpdateRealmUser(ctx context.Context, a Actor, id int64, in UserInput, password *string) (*User, error) {
 	in.FieldRules = true
 	var hash string
@@ -45,11 +46,19 @@ func (s *Signin) UpdateRealmUser(ctx context.Context, a Actor, id int64, in User
 			return nil, err
 		}
 	}
-	u, err := s.svc.UpdateUser(ctx, a, id, in)
-	if err != nil || hash == "" {
-		return u, err
+	if hash == "" {
+		return s.svc.UpdateUser(ctx, a, id, in)
 	}
-	if err := s.store.SetPasswordHash(ctx, a.RealmID, u.ID, hash); err != nil {
+	// The profile and the password are stored together or not at all.
+	var u *User
+	err := s.store.InTransaction(ctx, func(ctx context.Context) error {
+		var err error
+		if u, err = s.svc.UpdateUser(ctx, a, id, in); err != nil {
+			return err
+		}
+		return s.store.SetPasswordHash(ctx, a.RealmID, u.ID, hash)
+	})
+	if err != nil {
 		return nil, err
 	}
 	u.PasswordHash = hash

@@ -8,10 +8,6 @@ import (
 	"strings"
 	"time"
 	"unicode"
-
-	"golang.org/x/text/runes"
-	"golang.org/x/text/transform"
-	"golang.org/x/text/unicode/norm"
 )
 
 // Op is the comparison of a search term.
@@ -213,9 +209,10 @@ func GroupSearchText(realmID int64, g *Group) string {
 
 // LoneRole reports whether q is exactly one positive role:VALUE term
 // naming a role, and which: such a search counts from the role's counter
-// of active users, without reading an index.
+// of active users, without reading an index. A suspended or verified
+// filter beside it rules the counter out: it counts every active user.
 func LoneRole(q UserQuery) (Role, bool) {
-	if len(q.Terms) != 1 || !q.FindsUsers() {
+	if len(q.Terms) != 1 || !q.FindsUsers() || q.Suspended != nil || q.Verified != nil {
 		return "", false
 	}
 	t := q.Terms[0]
@@ -291,16 +288,7 @@ func IsCustomField(field string) bool { return field != AnyField && !searchField
 // SearchWords splits s into folded words: lowercase, accents removed
 // ("Élan" -> "elan"), split at anything that is not a letter or a digit.
 func SearchWords(s string) []string {
-	folded := s
-	if !isASCII(s) {
-		// A transform chain keeps state between calls: one per call, so
-		// concurrent requests never share it.
-		fold := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
-		if f, _, err := transform.String(fold, s); err == nil {
-			folded = f
-		}
-	}
-	return strings.FieldsFunc(strings.ToLower(folded), func(r rune) bool {
+	return strings.FieldsFunc(foldName(s), func(r rune) bool {
 		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
 	})
 }

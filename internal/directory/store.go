@@ -60,8 +60,8 @@ type Store interface {
 	// and value (any, not only the primary one), compared case-insensitively.
 	UserByIdentity(ctx context.Context, realmID int64, typ, value string) (*User, error)
 	// UsersWithPassword finds, across all realms, at most limit users that
-	// own the email identity, have a password and are neither deleted nor
-	// suspended: a password login names no realm, so the realm is the one
+	// own the email identity, have a password, are neither deleted nor
+	// suspended, and belong to a realm not deleted: a password login names no realm, so the realm is the one
 	// where the password matches.
 	UsersWithPassword(ctx context.Context, email string, limit int) ([]User, error)
 	// UserByExternalID compares case-insensitively.

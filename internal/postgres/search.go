@@ -78,8 +78,7 @@ type searchQuery struct {
 	nothing bool // the query cannot match anything
 	// tag is a tag every match has, which drives the query from
 	// user_tags when no text term is there to drive it from the GIN index.
-	tag     string
-	hasText bool // a positive text term is among where
+	tag string
 	// textOnly holds the tsqueries of the positive text terms (see
 	// CountSearchUsers); where holds one more condition per other term.
 	textOnly []string
@@ -130,7 +129,6 @@ func (sq *searchQuery) text(t directory.Term, fields []string) error {
 	tsq := textQuery(sq.realmID, fields, words, t.Phrase)
 	sq.cond(t, "u.search_tsv @@ "+sq.p.add(tsq)+"::tsquery")
 	if !t.Negated {
-		sq.hasText = true
 		sq.textOnly = append(sq.textOnly, tsq)
 	}
 	return nil
@@ -281,7 +279,7 @@ func buildSearch(realmID int64, q directory.UserQuery) (*searchQuery, error) {
 			return nil, err
 		}
 	}
-	if sq.tag != "" && sq.hasText {
+	if sq.tag != "" && len(sq.textOnly) > 0 {
 		// The text term's GIN index finds fewer rows than a tag's list,
 		// as a rule: the tag is one more condition.
 		sq.tagCond(directory.Term{}, sq.tag)
@@ -318,7 +316,7 @@ func (s *Store) SearchUsers(ctx context.Context, realmID int64, q directory.User
 	if err != nil || sq.nothing {
 		return []directory.User{}, err
 	}
-	if sq.hasText && sq.tag == "" && q.OrderBy == "" && !q.Descending && p.Offset == 0 {
+	if len(sq.textOnly) > 0 && sq.tag == "" && q.OrderBy == "" && !q.Descending && p.Offset == 0 {
 		return s.searchByRanges(ctx, realmID, sq, p)
 	}
 	from, idColumn := sq.from()

@@ -308,7 +308,8 @@ func (s *Store) UserByIdentity(ctx context.Context, realmID int64, typ, value st
 // may sign in with a password, by id.
 func (s *Store) UsersWithPassword(ctx context.Context, email string, limit int) ([]directory.User, error) {
 	return all(ctx, s.pool, scanUser, `SELECT `+userColumns+` FROM users
-		WHERE deleted_at IS NULL AND NOT suspended AND password_hash <> '' AND id IN
+		WHERE deleted_at IS NULL AND NOT suspended AND password_hash <> ''
+		AND realm_id IN (SELECT id FROM realms WHERE deleted_at IS NULL) AND id IN
 		(SELECT user_id FROM identities WHERE type = 'email' AND lower(value) = lower($1)) ORDER BY id LIMIT $2`, email, limitArg(limit))
 }
 

@@ -12,7 +12,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
 	"runtime/debug"
 	"time"
 )
@@ -132,22 +131,9 @@ func accessLog(log *slog.Logger, next http.Handler) http.Handler {
 	})
 }
 
-// gcPercent is the garbage collector's target while serving, unless the
-// GOGC environment variable sets one. The server's live heap is about
-// 4 MB (SQLite's page caches live outside it), so at Go's default of 100 it
-// collected every few hundred requests and the collector took a tenth of
-// the CPU; at 400 a shown user cost 98 instead of 118 us of server
-// CPU (1,000,000 users, 8 concurrent requests, medians of three runs). The
-// heap a request builds is bounded (a page of at most 1,000 users, a body
-// of at most 1 MB), so the larger goal stays small.
-const gcPercent = 400
-
 // Serve runs handler on ln until ctx is cancelled, then stops accepting
 // connections and lets requests in flight finish for up to grace.
 func Serve(ctx context.Context, ln net.Listener, handler http.Handler, log *slog.Logger, grace time.Duration) error {
-	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(gcPercent)
-	}
 	srv := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,

@@ -27,49 +27,37 @@ func autocompleteTail(realmID int64, prefix string, limit int) (string, []any) {
 	return query + ` ORDER BY u.name_key, u.id LIMIT ?`, append(args, limit)
 }
 
-// nameKeyBatch is how many users backfillNameKeys rewrites a transaction;
-// a variable so that a test can cross batches with a few users.
-var nameKeyBatch = 10000
-
-// backfillNameKeys fills name_key (migration 0026) for the users written
-// before it existed, a batch of rows per transaction so that a large
-// database does not hold the write lock for the whole pass.
-func (s *Store) backfillNameKeys(ctx context.Context) error {
-	batch := nameKeyBatch
-	for after := int64(0); ; {
-		type row struct {
-			id  int64
-			key string
-		}
-		var rows []row
-		err := s.tx(ctx, func(tx *sql.Tx) error {
-			rs, err := tx.QueryContext(ctx, `SELECT id, name FROM users WHERE id > ? ORDER BY id LIMIT ?`, after, batch)
-			if err != nil {
-				return err
-			}
-			for rs.Next() {
-				var id int64
-				var name string
-				if err := rs.Scan(&id, &name); err != nil {
-					rs.Close()
-					return err
-				}
-				rows = append(rows, row{id, directory.NameKey(name)})
-			}
+// fillNameKeys fills name_key (migration 0026) for the users written
+// before it existed, inside the migration's transaction, so that the
+// migration is recorded only with every key written: a backfill cut off
+// half-way would leave users autocomplete never finds.
+func fillNameKeys(ctx context.Context, tx *sql.Tx) error {
+	type row struct {
+		id  int64
+		key string
+	}
+	var rows []row
+	rs, err := tx.QueryContext(ctx, `SELECT id, name FROM users`)
+	if err != nil {
+		return err
+	}
+	for rs.Next() {
+		var id int64
+		var name string
+		if err := rs.Scan(&id, &name); err != nil {
 			rs.Close()
-			if err := rs.Err(); err != nil {
-				return err
-			}
-			for _, r := range rows {
-				if _, err := tx.ExecContext(ctx, `UPDATE users SET name_key = ? WHERE id = ?`, r.key, r.id); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-		if err != nil || len(rows) < batch {
 			return err
 		}
-		after = rows[len(rows)-1].id
+		rows = append(rows, row{id, directory.NameKey(name)})
 	}
+	rs.Close()
+	if err := rs.Err(); err != nil {
+		return err
+	}
+	for _, r := range rows {
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET name_key = ? WHERE id = ?`, r.key, r.id); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -10,8 +10,8 @@ import (
 
 // TestMigrationKeysExistingNames applies the migrations before 0026 to a
 // database that then gets users, as an earlier release would have left
-// it, and checks that Migrate gives every user its name key, across the
-// backfill's batches, so that autocomplete finds them at once.
+// it, and checks that Migrate gives every user its name key, in the
+// migration's transaction, so that autocomplete finds them at once.
 func TestMigrationKeysExistingNames(t *testing.T) {
 	ctx := context.Background()
 	s, err := Open(filepath.Join(t.TempDir(), "old.db"))
@@ -34,8 +34,6 @@ func TestMigrationKeysExistingNames(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	defer func(n int) { nameKeyBatch = n }(nameKeyBatch)
-	nameKeyBatch = 2
 	if err := s.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -267,6 +267,12 @@ func (s *Store) UpdateUserInJob(ctx context.Context, realmID int64, u *directory
 	})
 }
 
+// InTransaction runs write in one transaction that the store's writes
+// made with its context join.
+func (s *Store) InTransaction(ctx context.Context, write func(context.Context) error) error {
+	return s.tx(ctx, func(tx *sql.Tx) error { return write(context.WithValue(ctx, txKey{s}, tx)) })
+}
+
 // WriteInJob runs write and records step in one transaction: every write
 // of this store made with write's context joins it.
 func (s *Store) WriteInJob(ctx context.Context, realmID int64, step *directory.JobStep, write func(context.Context) error) error {

@@ -117,6 +117,11 @@ func (s *Store) Migrate(ctx context.Context) error {
 			if _, err := tx.ExecContext(ctx, string(body)); err != nil {
 				return err
 			}
+			if version == "0026_name_key" {
+				if err := fillNameKeys(ctx, tx); err != nil {
+					return err
+				}
+			}
 			_, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`, version, time.Now().Unix())
 			return err
 		})
@@ -132,11 +137,6 @@ func (s *Store) Migrate(ctx context.Context) error {
 		}
 		if applied && version == "0013_search_organizations" {
 			if err := s.backfillNameSearch(ctx); err != nil {
-				return fmt.Errorf("sqlite: migration %s: backfill: %w", version, err)
-			}
-		}
-		if applied && version == "0026_name_key" {
-			if err := s.backfillNameKeys(ctx); err != nil {
 				return fmt.Errorf("sqlite: migration %s: backfill: %w", version, err)
 			}
 		}

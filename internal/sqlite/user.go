@@ -533,7 +533,8 @@ func (s *Store) UserByIdentity(ctx context.Context, realmID int64, typ, value st
 // may sign in with a password.
 func (s *Store) UsersWithPassword(ctx context.Context, email string, limit int) ([]directory.User, error) {
 	return s.readUsers(ctx, `FROM users
-		WHERE deleted_at IS NULL AND suspended = 0 AND password_hash <> '' AND id IN
+		WHERE deleted_at IS NULL AND suspended = 0 AND password_hash <> ''
+		AND realm_id IN (SELECT id FROM realms WHERE deleted_at IS NULL) AND id IN
 		(SELECT user_id FROM identities WHERE type = 'email' AND lower(value) = lower(?)) ORDER BY id LIMIT ?`, email, limit)
 }
 

@@ -118,8 +118,12 @@ func writeBody(w http.ResponseWriter, key string, records any, extra []sideloadK
 	size := 512
 	switch x := records.(type) {
 	case []any:
-		size += 1200 * len(x) // about a full user object each
-	case appender:
+		if len(x) > 0 {
+			if _, users := x[0].(userJSON); users {
+				size += 1200 * len(x) // about a full user object each
+			}
+		}
+	case userJSON:
 		size += 1200 // one user: spares growing the buffer twice
 	}
 	body := append(make([]byte, 0, size), '{')
@@ -135,7 +139,7 @@ func writeBody(w http.ResponseWriter, key string, records any, extra []sideloadK
 			var err error
 			body, err = appendRecords(body, x)
 			return err
-		case appender:
+		case userJSON:
 			body = x.appendJSON(body)
 			return nil
 		}

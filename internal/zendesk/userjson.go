@@ -18,12 +18,6 @@ import (
 // makes of fullUser (TestUserJSONMatchesEncodingJSON compares them); any
 // string that needs escaping is handed to encoding/json itself.
 
-// appender is a value that writes its own JSON encoding, the one
-// encoding/json would write for it, without HTML escaping.
-type appender interface {
-	appendJSON(b []byte) []byte
-}
-
 // userJSON is a user as the full user object (with result_type when it
 // is a search result). It is what userView, fullView and searchResults
 // hand to writeBody, which writes it with a userEncoder shared by the
@@ -60,8 +54,6 @@ func appendRecords(b []byte, items []any) ([]byte, error) {
 				enc = v.h.newUserEncoder(v.r, v.u.RealmID)
 			}
 			b = enc.appendUser(b, v.u, v.resultType)
-		case appender:
-			b = v.appendJSON(b)
 		default:
 			m, err := marshal(it)
 			if err != nil {

@@ -175,7 +175,7 @@ func testSearchFlagFilters(t *testing.T, s directory.Store) {
 	plain := mk(a.ID, "zoe plain", false, false)
 	susp := mk(a.ID, "zoe suspended", true, false)
 	ver := mk(a.ID, "zoe verified", false, true)
-	mk(a.ID, "yan suspended", true, true)
+	yan := mk(a.ID, "yan suspended", true, true)
 	mk(b.ID, "zoe beta", true, true)
 	yes, no := true, false
 	for _, tc := range []struct {
@@ -186,6 +186,10 @@ func testSearchFlagFilters(t *testing.T, s directory.Store) {
 		{directory.UserQuery{Suspended: &yes, Terms: []directory.Term{{Value: "zoe"}}}, []int64{susp.ID}},
 		{directory.UserQuery{Verified: &yes, Suspended: &no}, []int64{ver.ID}},
 		{directory.UserQuery{Verified: &no, Terms: []directory.Term{{Value: "zoe"}}}, []int64{plain.ID, susp.ID}},
+		// A lone role term counts from the role's counter, which knows
+		// nothing of the flags: with a flag it must count the users.
+		{directory.UserQuery{Suspended: &no, Terms: []directory.Term{{Field: "role", Value: "end-user"}}}, []int64{plain.ID, ver.ID}},
+		{directory.UserQuery{Verified: &yes, Terms: []directory.Term{{Field: "role", Value: "end-user"}}}, []int64{ver.ID, yan.ID}},
 	} {
 		users, err := s.SearchUsers(ctx, a.ID, tc.q, directory.SearchPage{Limit: 10})
 		if err != nil {
