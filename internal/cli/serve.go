@@ -72,6 +72,7 @@ func (e *env) serve(ctx context.Context, args []string) error {
 	jobs.Go(func() { svc.RunNotificationSends(jobsCtx, sendPoll, log) })
 	jobs.Go(func() { optimizeEvery(jobsCtx, store, time.Hour, log) })
 	jobs.Go(func() { mergeIndexSteps(jobsCtx, store, mergeTick, mergePause, log) })
+	jobs.Go(func() { foldTagCounts(jobsCtx, store, foldTick, foldPause, log) })
 	err = server.Serve(ctx, ln, handler, log, 20*time.Second)
 	stopJobs()
 	jobs.Wait()
@@ -144,12 +145,43 @@ func mergeIndexSteps(ctx context.Context, store directory.Store, tick, pause tim
 	if !ok {
 		return
 	}
+	stepsEvery(ctx, tick, pause, m.MergeIndexStep, "merging the search index", log)
+}
+
+// tagCountFolder is a store whose per-tag counts are rows of deltas that
+// serve folds now and then (PostgreSQL's tag_count_deltas).
+type tagCountFolder interface {
+	FoldTagCounts(ctx context.Context) (worked bool, err error)
+}
+
+// How serve folds the tag counts: every foldTick, folds until one finds
+// nothing to fold. A count is exact either way; the fold keeps the rows a
+// count sums few, and one fold per node every few seconds costs little.
+const (
+	foldTick  = 3 * time.Second
+	foldPause = 5 * time.Millisecond
+)
+
+// foldTagCounts keeps the store's tag counts folded while serving, until
+// ctx ends: see postgres.Store.FoldTagCounts. Every node runs it; folds
+// running at once fold different rows.
+func foldTagCounts(ctx context.Context, store directory.Store, tick, pause time.Duration, log *slog.Logger) {
+	f, ok := store.(tagCountFolder)
+	if !ok {
+		return
+	}
+	stepsEvery(ctx, tick, pause, f.FoldTagCounts, "folding the tag counts", log)
+}
+
+// stepsEvery runs step every tick until one reports no work done, pausing
+// pause between two, until ctx ends; what names the work in errors.
+func stepsEvery(ctx context.Context, tick, pause time.Duration, step func(context.Context) (bool, error), what string, log *slog.Logger) {
 	every(ctx, tick, func() {
 		for ctx.Err() == nil {
-			worked, err := m.MergeIndexStep(ctx)
+			worked, err := step(ctx)
 			if err != nil {
 				if ctx.Err() == nil {
-					log.Error("merging the search index", "err", err)
+					log.Error(what, "err", err)
 				}
 				return
 			}

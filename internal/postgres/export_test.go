@@ -9,3 +9,7 @@ func SetPlainSearchMatches(t interface{ Cleanup(func()) }, n float64) {
 	plainSearchMatches = n
 	t.Cleanup(func() { plainSearchMatches = old })
 }
+
+// FoldTagCountsSQL is FoldTagCounts' statement, for a test that runs it in
+// a transaction of its own, and FoldBatch its argument.
+const FoldTagCountsSQL, FoldBatch = foldTagCountsSQL, foldBatch

@@ -417,10 +417,10 @@ func (s *Store) CountSearchUsers(ctx context.Context, realmID int64, q directory
 	}
 	var n int64
 	if tag, ok := loneTag(q); ok {
-		// user_tags holds active users only: it counts alone, where the
-		// GIN-backed join would recheck every match in users.
-		err = s.pool.QueryRow(ctx, `SELECT count(*) FROM user_tags WHERE realm_id = $1 AND tag = $2`, realmID, tag).Scan(&n)
-		return n, err
+		// The tag's deltas of active users (migration 0029), where
+		// user_tags's index would be read entry by entry (80,000 for a
+		// common tag at 1,000,000 users).
+		return s.tagCount(ctx, realmID, tag)
 	}
 	if role, ok := directory.LoneRole(q); ok {
 		// The role's counter of active users, kept with every write.
