@@ -1,5 +1,7 @@
 package postgres
 
+import "github.com/clientele/clientele/internal/directory"
+
 // AutocompleteQuery exposes the autocomplete query to the plan test.
 var AutocompleteQuery = autocompleteQuery
 
@@ -8,4 +10,12 @@ func SetPlainSearchMatches(t interface{ Cleanup(func()) }, n float64) {
 	old := plainSearchMatches
 	plainSearchMatches = n
 	t.Cleanup(func() { plainSearchMatches = old })
+}
+
+// WordCountQuery exposes the count of a lone bare word to the plan test:
+// its SQL and arguments for q in realmID, and whether q is one.
+func WordCountQuery(realmID int64, q directory.UserQuery) (string, []any, bool) {
+	lo, hi, ok := loneWord(realmID, q)
+	query, p := wordCountQuery(realmID, lo, hi)
+	return query, p, ok
 }

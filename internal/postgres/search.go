@@ -455,8 +455,8 @@ func (s *Store) CountSearchUsers(ctx context.Context, realmID int64, q directory
 	if lo, hi, ok := loneWord(realmID, q); ok {
 		// user_words holds active users' bare words only, one row per
 		// user and token: the range's distinct users, read index-only.
-		var p params
-		err = s.pool.QueryRow(ctx, `SELECT count(DISTINCT w.user_id) FROM user_words w WHERE `+wordRange(&p, realmID, lo, hi), p...).Scan(&n)
+		query, p := wordCountQuery(realmID, lo, hi)
+		err = s.pool.QueryRow(ctx, query, p...).Scan(&n)
 		return n, err
 	}
 	if sq.tag == "" && len(sq.textOnly) > 0 && len(sq.where) == 2+len(sq.textOnly) {
