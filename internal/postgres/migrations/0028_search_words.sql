@@ -57,7 +57,17 @@ BEGIN
     RETURN NULL;
 END $$;
 
-CREATE TRIGGER user_words_insert AFTER INSERT ON users FOR EACH ROW EXECUTE FUNCTION user_words_sync();
+-- Inserts add their rows once per statement, from the statement's new
+-- rows: a seed or an import by COPY then pays one INSERT, not a PL/pgSQL
+-- call per user.
+CREATE FUNCTION user_words_insert() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO user_words (realm_id, token, user_id)
+    SELECT n.realm_id, w, n.id FROM new_users n, unnest(user_words_of(n.realm_id, n.search_tsv)) AS w;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER user_words_insert AFTER INSERT ON users REFERENCING NEW TABLE AS new_users
+    FOR EACH STATEMENT EXECUTE FUNCTION user_words_insert();
 CREATE TRIGGER user_words_update AFTER UPDATE OF search_text, realm_id ON users FOR EACH ROW
     WHEN (OLD.search_text IS DISTINCT FROM NEW.search_text OR OLD.realm_id <> NEW.realm_id)
     EXECUTE FUNCTION user_words_sync();
