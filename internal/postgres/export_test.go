@@ -1,13 +1,24 @@
 package postgres
 
+import "github.com/clientele/clientele/internal/directory"
+
 // AutocompleteQuery exposes the autocomplete query to the plan test.
 var AutocompleteQuery = autocompleteQuery
 
-// SetPlainSearchMatches sets plainSearchMatches until the test ends.
-func SetPlainSearchMatches(t interface{ Cleanup(func()) }, n float64) {
-	old := plainSearchMatches
-	plainSearchMatches = n
-	t.Cleanup(func() { plainSearchMatches = old })
+// SetPlainSearchMatches sets plainSearchMatches and plainWordMatches
+// until the test ends.
+func SetPlainSearchMatches(t interface{ Cleanup(func()) }, gin, word float64) {
+	oldGIN, oldWord := plainSearchMatches, plainWordMatches
+	plainSearchMatches, plainWordMatches = gin, word
+	t.Cleanup(func() { plainSearchMatches, plainWordMatches = oldGIN, oldWord })
+}
+
+// WordCountQuery exposes the count of a lone bare word to the plan test:
+// its SQL and arguments for q in realmID, and whether q is one.
+func WordCountQuery(realmID int64, q directory.UserQuery) (string, []any, bool) {
+	lo, hi, ok := loneWord(realmID, q)
+	query, p := wordCountQuery(realmID, lo, hi)
+	return query, p, ok
 }
 
 // FoldTagCountsSQL is FoldTagCounts' statement, for a test that runs it in

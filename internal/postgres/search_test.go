@@ -152,12 +152,16 @@ func TestSearchPagesAcrossIDWindows(t *testing.T) {
 		t.Fatal(err)
 	}
 	q := directory.UserQuery{Terms: []directory.Term{{Value: "alph"}}}
-	// Both ways of reading past the first window: more windows (when many
-	// matches are expected, here forced), and the GIN bitmap alone.
-	for _, plain := range []float64{-1, 20000} {
+	// Two terms are not a lone word: the rest comes from the GIN bitmap.
+	q2 := directory.UserQuery{Terms: []directory.Term{{Value: "alph"}, {Field: "name", Value: "wide"}}}
+	// Every way of reading past the first window: more windows (when many
+	// matches are expected, here forced), the GIN bitmap alone, and, for
+	// the lone word, user_words.
+	for _, plain := range [][2]float64{{-1, -1}, {20000, 100000}} {
 		t.Run(fmt.Sprintf("plainSearchMatches=%v", plain), func(t *testing.T) {
-			postgres.SetPlainSearchMatches(t, plain)
+			postgres.SetPlainSearchMatches(t, plain[0], plain[1])
 			pagesFind(t, store, acme.ID, q, want)
+			pagesFind(t, store, acme.ID, q2, want)
 		})
 	}
 	n, err := store.CountSearchUsers(ctx, acme.ID, q)
