@@ -71,18 +71,9 @@ func TestAutocompletePlan(t *testing.T) {
 	if testing.Short() {
 		t.Skip("writes 100,000 users")
 	}
-	dsn, _ := pgtest.NewSchema(t)
 	ctx := t.Context()
-	s := openDSN(t, dsn)
-	if err := s.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	conn, err := pgx.Connect(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
-	_, err = conn.Exec(ctx, `
+	_, conn := migratedSchema(t)
+	_, err := conn.Exec(ctx, `
 		INSERT INTO realms (id, uid, name, created_at, updated_at) OVERRIDING SYSTEM VALUE VALUES (1, 'big', 'Big', now(), now()), (2, 'small', 'Small', now(), now());
 		INSERT INTO users (realm_id, uuid, name, name_key, role, time_zone, iana_time_zone, locale, locale_id, created_at, updated_at)
 		SELECT CASE WHEN i % 50 = 0 THEN 2 ELSE 1 END, 'u' || i, 'User ' || i, 'user ' || i, 'end-user', 'UTC', 'Etc/UTC', 'en-US', 1, now(), now()

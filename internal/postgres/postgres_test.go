@@ -38,6 +38,23 @@ func openDSN(t *testing.T, dsn string) *postgres.Store {
 	return s
 }
 
+// migratedSchema returns a store on a new, migrated schema and a plain
+// connection to it for the statements a test writes itself.
+func migratedSchema(t *testing.T) (*postgres.Store, *pgx.Conn) {
+	t.Helper()
+	dsn, _ := pgtest.NewSchema(t)
+	s := openDSN(t, dsn)
+	if err := s.Migrate(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	conn, err := pgx.Connect(t.Context(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close(context.Background()) })
+	return s, conn
+}
+
 // migrationNames lists the embedded migrations, as the files name them.
 func migrationNames(t *testing.T) []string {
 	t.Helper()

@@ -9,7 +9,6 @@ import (
 
 	"github.com/clientele/clientele/internal/directory"
 	"github.com/clientele/clientele/internal/postgres"
-	"github.com/clientele/clientele/internal/postgres/pgtest"
 	"github.com/google/go-cmp/cmp"
 	"github.com/jackc/pgx/v5"
 )
@@ -19,17 +18,8 @@ import (
 // every active user of two realms after inserts, renames, soft deletes,
 // restores and hard deletes, whichever statement writes them.
 func TestUserWordsFollowWrites(t *testing.T) {
-	dsn, _ := pgtest.NewSchema(t)
 	ctx := t.Context()
-	s := openDSN(t, dsn)
-	if err := s.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	conn, err := pgx.Connect(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
+	_, conn := migratedSchema(t)
 	if _, err := conn.Exec(ctx, `INSERT INTO realms (id, uid, name, created_at, updated_at) OVERRIDING SYSTEM VALUE
 		VALUES (1, 'acme', 'Acme', now(), now()), (2, 'beta', 'Beta', now(), now())`); err != nil {
 		t.Fatal(err)
@@ -145,19 +135,10 @@ func TestWordCountPlan(t *testing.T) {
 	if testing.Short() {
 		t.Skip("writes 100,000 users")
 	}
-	dsn, _ := pgtest.NewSchema(t)
 	ctx := t.Context()
-	s := openDSN(t, dsn)
-	if err := s.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	conn, err := pgx.Connect(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
+	s, conn := migratedSchema(t)
 	// Realm 2 has every 50th user, under the same words.
-	_, err = conn.Exec(ctx, `
+	_, err := conn.Exec(ctx, `
 		INSERT INTO realms (id, uid, name, created_at, updated_at) OVERRIDING SYSTEM VALUE VALUES (1, 'big', 'Big', now(), now()), (2, 'small', 'Small', now(), now());
 		INSERT INTO users (realm_id, uuid, name, role, time_zone, iana_time_zone, locale, locale_id, created_at, updated_at, search_text)
 		SELECT r, 'u' || i, 'User ' || i, 'end-user', 'UTC', 'Etc/UTC', 'en-US', 1, now(), now(),
