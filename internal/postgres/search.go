@@ -382,6 +382,9 @@ func (s *Store) searchByRanges(ctx context.Context, realmID int64, q directory.U
 	plain := plainSearchMatches
 	if word {
 		plain = plainWordMatches
+		if users, ok, err := s.wordPage(ctx, realmID, wordLo, wordHi, p); err != nil || ok {
+			return users, err
+		}
 	}
 	var first, last int64
 	err := s.pool.QueryRow(ctx, `SELECT coalesce(min(id), 0), coalesce(max(id), 0) FROM users

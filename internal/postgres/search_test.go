@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"slices"
 	"testing"
 
 	"github.com/clientele/clientele/internal/directory"
@@ -147,6 +148,10 @@ func TestSearchPagesAcrossIDWindows(t *testing.T) {
 		create(acme, at+1, "Other Person")
 		create(beta, at+2, "Wide Alpha")
 	}
+	// A second word with the prefix, for the merge of words' ids.
+	want = append(want, create(acme, 8300, "Wide Alphonse"))
+	create(beta, 8302, "Wide Alphonse")
+	slices.Sort(want)
 	gone := create(acme, 700000, "Wide Alpha")
 	if _, err := svc.DeleteUser(ctx, directory.Operator(acme.ID), gone); err != nil {
 		t.Fatal(err)
@@ -156,10 +161,14 @@ func TestSearchPagesAcrossIDWindows(t *testing.T) {
 	q2 := directory.UserQuery{Terms: []directory.Term{{Value: "alph"}, {Field: "name", Value: "wide"}}}
 	// Every way of reading past the first window: more windows (when many
 	// matches are expected, here forced), the GIN bitmap alone, and, for
-	// the lone word, user_words.
-	for _, plain := range [][2]float64{{-1, -1}, {20000, 100000}} {
+	// the lone word, user_words after the windows or (when its prefix
+	// stands for few enough words) merged from each word's ids alone.
+	for _, plain := range []struct {
+		gin, word float64
+		merged    int
+	}{{-1, -1, 0}, {20000, 100000, 0}, {20000, 100000, 64}} {
 		t.Run(fmt.Sprintf("plainSearchMatches=%v", plain), func(t *testing.T) {
-			postgres.SetPlainSearchMatches(t, plain[0], plain[1])
+			postgres.SetPlainSearchMatches(t, plain.gin, plain.word, plain.merged)
 			pagesFind(t, store, acme.ID, q, want)
 			pagesFind(t, store, acme.ID, q2, want)
 		})
@@ -173,7 +182,7 @@ func TestSearchPagesAcrossIDWindows(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff(want[5:], ids(users)); diff != "" {
+	if diff := cmp.Diff(want[slices.Index(want, 30000)+1:], ids(users)); diff != "" {
 		t.Errorf("two terms after 30000 (-want +got):\n%s", diff)
 	}
 }
