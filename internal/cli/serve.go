@@ -71,8 +71,16 @@ func (e *env) serve(ctx context.Context, args []string) error {
 	jobs.Go(func() { svc.RunJobs(jobsCtx, jobWorkers, jobPoll, log) })
 	jobs.Go(func() { svc.RunNotificationSends(jobsCtx, sendPoll, log) })
 	jobs.Go(func() { optimizeEvery(jobsCtx, store, time.Hour, log) })
-	jobs.Go(func() { mergeIndexSteps(jobsCtx, store, mergeTick, mergePause, log) })
-	jobs.Go(func() { foldTagCounts(jobsCtx, store, foldTick, foldPause, log) })
+	if m, ok := store.(indexStepper); ok {
+		// See sqlite.Store.MergeIndexStep for why no request's write
+		// should merge the search index.
+		jobs.Go(func() { stepsEvery(jobsCtx, mergeTick, mergePause, m.MergeIndexStep, "merging the search index", log) })
+	}
+	if f, ok := store.(tagCountFolder); ok {
+		// Every node folds; folds running at once fold different rows
+		// (postgres.Store.FoldTagCounts).
+		jobs.Go(func() { stepsEvery(jobsCtx, foldTick, foldPause, f.FoldTagCounts, "folding the tag counts", log) })
+	}
 	err = server.Serve(ctx, ln, handler, log, 20*time.Second)
 	stopJobs()
 	jobs.Wait()
@@ -137,17 +145,6 @@ const (
 	mergePause = 5 * time.Millisecond
 )
 
-// mergeIndexSteps keeps the store's search index merged while serving,
-// in steps, until ctx ends: see sqlite.Store.MergeIndexStep for why no
-// request's write should do it.
-func mergeIndexSteps(ctx context.Context, store directory.Store, tick, pause time.Duration, log *slog.Logger) {
-	m, ok := store.(indexStepper)
-	if !ok {
-		return
-	}
-	stepsEvery(ctx, tick, pause, m.MergeIndexStep, "merging the search index", log)
-}
-
 // tagCountFolder is a store whose per-tag counts are rows of deltas that
 // serve folds now and then (PostgreSQL's tag_count_deltas).
 type tagCountFolder interface {
@@ -161,17 +158,6 @@ const (
 	foldTick  = 3 * time.Second
 	foldPause = 5 * time.Millisecond
 )
-
-// foldTagCounts keeps the store's tag counts folded while serving, until
-// ctx ends: see postgres.Store.FoldTagCounts. Every node runs it; folds
-// running at once fold different rows.
-func foldTagCounts(ctx context.Context, store directory.Store, tick, pause time.Duration, log *slog.Logger) {
-	f, ok := store.(tagCountFolder)
-	if !ok {
-		return
-	}
-	stepsEvery(ctx, tick, pause, f.FoldTagCounts, "folding the tag counts", log)
-}
 
 // stepsEvery runs step every tick until one reports no work done, pausing
 // pause between two, until ctx ends; what names the work in errors.

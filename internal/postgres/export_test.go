@@ -5,12 +5,12 @@ import "github.com/clientele/clientele/internal/directory"
 // AutocompleteQuery exposes the autocomplete query to the plan test.
 var AutocompleteQuery = autocompleteQuery
 
-// SetPlainSearchMatches sets plainSearchMatches, plainWordMatches and
-// maxMergedWords until the test ends.
-func SetPlainSearchMatches(t interface{ Cleanup(func()) }, gin, word float64, merged int) {
-	oldGIN, oldWord, oldMerged := plainSearchMatches, plainWordMatches, maxMergedWords
-	plainSearchMatches, plainWordMatches, maxMergedWords = gin, word, merged
-	t.Cleanup(func() { plainSearchMatches, plainWordMatches, maxMergedWords = oldGIN, oldWord, oldMerged })
+// SetPlainSearchMatches sets plainSearchMatches and maxMergedWords until
+// the test ends.
+func SetPlainSearchMatches(t interface{ Cleanup(func()) }, gin float64, merged int) {
+	oldGIN, oldMerged := plainSearchMatches, maxMergedWords
+	plainSearchMatches, maxMergedWords = gin, merged
+	t.Cleanup(func() { plainSearchMatches, maxMergedWords = oldGIN, oldMerged })
 }
 
 // WordCountQuery exposes the count of a lone bare word to the plan test:

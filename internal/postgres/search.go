@@ -354,12 +354,6 @@ const (
 // window of 200,000 ids. A variable so that a test can take either path.
 var plainSearchMatches = 20000.0
 
-// plainWordMatches is plainSearchMatches for a lone bare word (loneWord),
-// whose rest is read index-only from user_words at about 0.5 µs a token
-// (61,134 tokens of "mar" in 18 ms at a million users), so that a rest
-// of 100,000 costs about what a window of 200,000 ids does.
-var plainWordMatches = 100000.0
-
 // searchByRanges returns the first p.Limit users after p.AfterID, in id
 // order, that match a search with a text term. Why not one query: the GIN
 // index hands matches back in no order, so a page of a broad term would
@@ -374,15 +368,12 @@ var plainWordMatches = 100000.0
 // for a surname with 1,000 matches). So once the windows read so far say
 // that few matches are left (plainSearchMatches), the rest is one query
 // on the GIN bitmap alone, whose cost follows the matches, sorted by a
-// top-N sort ("u.id + 0" keeps the id index out of it). For a lone bare
-// word (loneWord) the rest comes from user_words instead: the GIN bitmap
-// reads a heap page per match, user_words's key reads none.
+// top-N sort ("u.id + 0" keeps the id index out of it). A lone bare word
+// whose prefix stands for few words is paged from user_words instead
+// (wordPage), without the windows.
 func (s *Store) searchByRanges(ctx context.Context, realmID int64, q directory.UserQuery, sq *searchQuery, p directory.SearchPage) ([]directory.User, error) {
-	wordLo, wordHi, word := loneWord(realmID, q)
-	plain := plainSearchMatches
-	if word {
-		plain = plainWordMatches
-		if users, ok, err := s.wordPage(ctx, realmID, wordLo, wordHi, p); err != nil || ok {
+	if lo, hi, ok := loneWord(realmID, q); ok {
+		if users, ok, err := s.wordPage(ctx, realmID, lo, hi, p); err != nil || ok {
 			return users, err
 		}
 	}
@@ -401,20 +392,7 @@ func (s *Store) searchByRanges(ctx context.Context, realmID int64, q directory.U
 		order := "u.id"
 		// The matches left, at the density of the windows read so far.
 		left := float64(len(out)) / float64(max(scanned, 1)) * float64(last-lo+1)
-		if scanned > 0 && left <= plain && word {
-			// The matches' distinct ids after lo, in order, from the
-			// key alone; then their users, by id.
-			var wargs params
-			query := `SELECT ` + searchColumns + ` FROM (SELECT DISTINCT w.user_id FROM user_words w WHERE ` +
-				wordRange(&wargs, realmID, wordLo, wordHi) + ` AND w.user_id >= ` + wargs.add(lo) +
-				` ORDER BY w.user_id LIMIT ` + wargs.add(p.Limit-len(out)) + `) m JOIN users u ON u.id = m.user_id ORDER BY u.id`
-			users, err := all(ctx, s.pool, scanUser, query, wargs...)
-			if err != nil {
-				return nil, err
-			}
-			return append(out, users...), nil
-		}
-		if scanned > 0 && left <= plain {
+		if scanned > 0 && left <= plainSearchMatches {
 			order = "u.id + 0"
 		} else if hi := lo + window; hi <= last {
 			where += " AND u.id < " + args.add(hi)
