@@ -207,17 +207,24 @@ func GroupSearchText(realmID int64, g *Group) string {
 	return NameSearchText(realmID, g.Name)
 }
 
-// LoneRole reports whether q is exactly one positive role:VALUE term
-// naming a role, and which: such a search counts from the role's counter
-// of active users, without reading an index. A suspended or verified
-// filter beside it rules the counter out: it counts every active user.
-func LoneRole(q UserQuery) (Role, bool) {
-	if len(q.Terms) != 1 || !q.FindsUsers() || q.Suspended != nil || q.Verified != nil {
-		return "", false
+// LoneTerm returns q's term when q is exactly one positive term with no
+// suspended or verified filter. Stores answer such a query from what they
+// keep for that term alone (a counter, an index of its values); a filter
+// beside it rules that out, as those keep nothing of the flags.
+func LoneTerm(q UserQuery) (Term, bool) {
+	if len(q.Terms) != 1 || !q.FindsUsers() || q.Suspended != nil || q.Verified != nil || q.Terms[0].Negated {
+		return Term{}, false
 	}
-	t := q.Terms[0]
+	return q.Terms[0], true
+}
+
+// LoneRole reports whether q is a LoneTerm role:VALUE naming a role, and
+// which: such a search counts from the role's counter of active users,
+// without reading an index.
+func LoneRole(q UserQuery) (Role, bool) {
+	t, ok := LoneTerm(q)
 	role := Role(strings.ToLower(t.Value))
-	if t.Field != "role" || t.Negated || t.Op != OpEq || t.Wildcard || !role.Valid() {
+	if !ok || t.Field != "role" || t.Op != OpEq || t.Wildcard || !role.Valid() {
 		return "", false
 	}
 	return role, true

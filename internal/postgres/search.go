@@ -459,13 +459,10 @@ func (s *Store) CountSearchUsers(ctx context.Context, realmID int64, q directory
 	return n, err
 }
 
-// loneTag reports whether q is exactly one positive, exact tags: term.
+// loneTag reports whether q is a LoneTerm exact tags:VALUE, and which tag.
 func loneTag(q directory.UserQuery) (string, bool) {
-	if len(q.Terms) != 1 || q.Suspended != nil || q.Verified != nil {
-		return "", false
-	}
-	t := q.Terms[0]
-	if t.Field != "tags" || t.Negated || t.Wildcard {
+	t, ok := directory.LoneTerm(q)
+	if !ok || t.Field != "tags" || t.Wildcard {
 		return "", false
 	}
 	return strings.ToLower(t.Value), true

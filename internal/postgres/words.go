@@ -7,19 +7,15 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// loneWord reports whether q is exactly one positive bare term of one
-// word, not a phrase, with no suspended or verified filter, and returns
-// the bounds of its tokens in user_words: [lo, hi) in byte order, hi ""
-// when the range is open above. Such a query is counted and paged from
+// loneWord reports whether q is a LoneTerm bare term of one word, not a
+// phrase, and returns the bounds of its tokens in user_words: [lo, hi) in
+// byte order, hi "" when the range is open above. Such a query is counted and paged from
 // user_words (migration 0028) read index-only, where the GIN index would
 // read a heap page per match. A query with more terms keeps the GIN
 // bitmap AND, whose heap reads follow the intersection.
 func loneWord(realmID int64, q directory.UserQuery) (lo, hi string, ok bool) {
-	if len(q.Terms) != 1 || !q.FindsUsers() || q.Suspended != nil || q.Verified != nil {
-		return "", "", false
-	}
-	t := q.Terms[0]
-	if t.Field != directory.AnyField || t.Negated || t.Phrase {
+	t, ok := directory.LoneTerm(q)
+	if !ok || t.Field != directory.AnyField || t.Phrase {
 		return "", "", false
 	}
 	words, err := directory.TextWords(t)

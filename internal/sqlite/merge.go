@@ -15,17 +15,18 @@ var searchIndexTables = []string{"users_fts", "users_trigram"}
 const mergeStepPages = 200
 
 // MergeIndexStep does one bounded step of the search index's merge work,
-// in a write transaction of its own, and reports whether there was work.
-// Why: FTS5 merges its segments inside ordinary writes, and when one level
-// of its merge tree fills up (crisismerge, raised to 128 by migration
-// 0027), it merges the whole level at once, big segments included: after
-// a bulk load that made some user write rewrite 100 MB of index while
-// every other writer waited (1 to 5 s). serve calls this between writes
-// (MergeIndexSteps), so the levels stay short and the big merges happen in
+// one write transaction per full-text table, so that a step holds the
+// write lock for one table's bounded merge at a time, and reports whether
+// there was work. Why: FTS5 merges its segments inside ordinary writes,
+// and when one level of its merge tree fills up (crisismerge, raised to
+// 128 by migration 0027), it merges the whole level at once, big segments
+// included: after a bulk load that made some user write rewrite 100 MB of
+// index while every other writer waited (1 to 5 s). serve calls this
+// between writes, so the levels stay short and the big merges happen in
 // steps other writes slip between.
 func (s *Store) MergeIndexStep(ctx context.Context) (worked bool, err error) {
-	err = s.tx(ctx, func(tx *sql.Tx) error {
-		for _, table := range searchIndexTables {
+	for _, table := range searchIndexTables {
+		err := s.tx(ctx, func(tx *sql.Tx) error {
 			// FTS5 documents the connection's total_changes() growing by 2
 			// or more as the sign that a 'merge' found work.
 			var before, after int64
@@ -39,8 +40,11 @@ func (s *Store) MergeIndexStep(ctx context.Context) (worked bool, err error) {
 				return err
 			}
 			worked = worked || after-before >= 2
+			return nil
+		})
+		if err != nil {
+			return worked, err
 		}
-		return nil
-	})
-	return worked, err
+	}
+	return worked, nil
 }
