@@ -341,7 +341,8 @@ func (s *Service) AutocompleteUsers(ctx context.Context, a Actor, prefix string,
 
 // checkSearch refuses searches by end users, queries on fields that are
 // neither keywords nor the realm's custom field keys, and comparisons
-// (<, >) on custom fields, whose values are indexed as words.
+// (<, >, <=, >=) on anything but the dates created and updated: custom
+// fields' values are indexed as words, text fields are words too.
 func (s *Service) checkSearch(ctx context.Context, a Actor, q UserQuery) error {
 	if err := requireStaff(a); err != nil {
 		return err
@@ -356,8 +357,10 @@ func (s *Service) checkSearch(ctx context.Context, a Actor, q UserQuery) error {
 			// user; refused rather than read as a group named "none".
 			return Errorf(KindBadRequest, "group:none is not supported: search for the members of a group by its name or id")
 		}
-		if (t.Field == "organization" || t.Field == "group") && t.Op != OpEq {
-			return Errorf(KindBadRequest, "%s takes only ':' (a name or an id)", t.Field)
+		if t.Op != OpEq && !IsCustomField(t.Field) && t.Field != "created" && t.Field != "updated" {
+			// The stores compare only dates; anywhere else an ordering
+			// would be read as ':' and answer something nobody asked.
+			return Errorf(KindBadRequest, "%s takes only ':'; <, >, <= and >= compare the dates created and updated", fieldLabel(t.Field))
 		}
 		if !IsCustomField(t.Field) {
 			continue
@@ -376,6 +379,15 @@ func (s *Service) checkSearch(ctx context.Context, a Actor, q UserQuery) error {
 		}
 	}
 	return nil
+}
+
+// fieldLabel names a term's field in an error: its keyword, or "a
+// search word" for a bare term.
+func fieldLabel(field string) string {
+	if field == AnyField {
+		return "a search word"
+	}
+	return field
 }
 
 // isNumericKey reports a key made of digits only, which findUserField

@@ -250,6 +250,11 @@ func (h *Handler) exportSearchResults(w http.ResponseWriter, r *http.Request) er
 	if len(uq.Types) > 0 {
 		return badRequest("The export takes its type from filter[type]; remove type: from the query")
 	}
+	// The export walks the matches by id, its cursor being the last id
+	// sent: another order would repeat some users and skip others.
+	// Zendesk's export has no sort either, so order_by: and sort: in the
+	// query are left out rather than refused.
+	uq.OrderBy, uq.Descending = "", false
 	users, err := h.svc.SearchUsers(r.Context(), a, uq, directory.SearchPage{Limit: p.size + 1, AfterID: p.after})
 	if err != nil {
 		return err

@@ -104,34 +104,37 @@ func TestSearchPagination(t *testing.T) {
 			t.Errorf("search walk %v, want %v", got, want)
 		}
 
-		// The export walks every match by cursor.
-		res = e.do("GET", "/api/v2/search/export.json?query=gil&filter%5Btype%5D=user&page%5Bsize%5D=2", "admin", "")
-		got = nil
-		for pages := 1; ; pages++ {
-			if res.status != 200 {
-				t.Fatalf("export page %d: %d %s", pages, res.status, res.body)
-			}
-			body := res.json(t)
-			for _, r := range body["results"].([]any) {
-				if r.(map[string]any)["result_type"] != "user" {
-					t.Errorf("result without result_type user: %v", r)
+		// The export walks every match by cursor, in id order even when
+		// the query asks for another (its cursor is an id).
+		for _, query := range []string{"gil", "gil sort:desc", "order_by:name sort:desc gil"} {
+			res = e.do("GET", "/api/v2/search/export.json?query="+url.QueryEscape(query)+"&filter%5Btype%5D=user&page%5Bsize%5D=2", "admin", "")
+			got = nil
+			for pages := 1; ; pages++ {
+				if res.status != 200 {
+					t.Fatalf("export page %d: %d %s", pages, res.status, res.body)
 				}
-			}
-			if _, ok := body["count"]; ok || body["facets"] != nil || body["links"].(map[string]any)["prev"] != nil {
-				t.Errorf("export page keys: %s", res.body)
-			}
-			got = append(got, listedIDs(t, res, "results")...)
-			next, _ := body["links"].(map[string]any)["next"].(string)
-			if next == "" {
-				if body["meta"].(map[string]any)["has_more"] != false || pages != 4 {
-					t.Errorf("export ended after %d pages: %s", pages, res.body)
+				body := res.json(t)
+				for _, r := range body["results"].([]any) {
+					if r.(map[string]any)["result_type"] != "user" {
+						t.Errorf("result without result_type user: %v", r)
+					}
 				}
-				break
+				if _, ok := body["count"]; ok || body["facets"] != nil || body["links"].(map[string]any)["prev"] != nil {
+					t.Errorf("export page keys: %s", res.body)
+				}
+				got = append(got, listedIDs(t, res, "results")...)
+				next, _ := body["links"].(map[string]any)["next"].(string)
+				if next == "" {
+					if body["meta"].(map[string]any)["has_more"] != false || pages != 4 {
+						t.Errorf("export of %q ended after %d pages: %s", query, pages, res.body)
+					}
+					break
+				}
+				res = e.follow(next, "admin")
 			}
-			res = e.follow(next, "admin")
-		}
-		if fmt.Sprint(got) != fmt.Sprint(want) {
-			t.Errorf("export walk %v, want %v", got, want)
+			if fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Errorf("export walk of %q: %v, want %v", query, got, want)
+			}
 		}
 
 		// A user is searchable as soon as the write returns.
@@ -217,8 +220,13 @@ func TestSearchByMembership(t *testing.T) {
 
 		// Refused forms: a clear 400, never a 500.
 		for query, want := range map[string]string{
-			"group:none":       `{"error":"InvalidParameter","description":"group:none is not supported: search for the members of a group by its name or id"}`,
-			"organization>5":   `{"error":"InvalidParameter","description":"organization takes only ':' (a name or an id)"}`,
+			"group:none":     `{"error":"InvalidParameter","description":"group:none is not supported: search for the members of a group by its name or id"}`,
+			"organization>5": `{"error":"InvalidParameter","description":"organization takes only ':'; <, >, <= and >= compare the dates created and updated"}`,
+			// Orderings on words are refused too, not read as ':'.
+			"name<a":           `{"error":"InvalidParameter","description":"name takes only ':'; <, >, <= and >= compare the dates created and updated"}`,
+			"role>agent":       `{"error":"InvalidParameter","description":"role takes only ':'; <, >, <= and >= compare the dates created and updated"}`,
+			"tags>=vip":        `{"error":"InvalidParameter","description":"tags takes only ':'; <, >, <= and >= compare the dates created and updated"}`,
+			"email<=a@b.test":  `{"error":"InvalidParameter","description":"email takes only ':'; <, >, <= and >= compare the dates created and updated"}`,
 			"organization:a*b": `{"error":"InvalidParameter","description":"a wildcard inside a word is supported on email, external_id and phone; elsewhere put * at the end of a word"}`,
 		} {
 			res := e.do("GET", "/api/v2/users/search.json?query="+url.QueryEscape(query), "admin", "")
