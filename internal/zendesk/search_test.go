@@ -66,6 +66,19 @@ func TestSearchEndpoints(t *testing.T) {
 			}},
 		{name: "search bad sort", method: "GET", path: "/api/v2/search.json?query=type:user&sort_by=priority", who: "admin", status: 400},
 		{name: "search count", method: "GET", path: "/api/v2/search/count.json?query=type:user", who: "admin", status: 200, want: `{"count":3}`},
+		// Dates end to end: the three users were created on the test
+		// clock's day (enginetest.Epoch), and relative dates count back
+		// from that clock, not from the wall clock.
+		{name: "search count by a date", method: "GET", path: "/api/v2/search/count.json?query=" + url.QueryEscape("type:user created:2024-05-06"), who: "admin", status: 200, want: `{"count":3}`},
+		{name: "search count before a date", method: "GET", path: "/api/v2/search/count.json?query=" + url.QueryEscape("type:user created<2024-05-06"), who: "admin", status: 200, want: `{"count":0}`},
+		{name: "search count after a relative date", method: "GET", path: "/api/v2/search/count.json?query=" + url.QueryEscape("type:user created>2hours"), who: "admin", status: 200, want: `{"count":3}`},
+		{name: "search count before a relative date", method: "GET", path: "/api/v2/search/count.json?query=" + url.QueryEscape("type:user created<2hours"), who: "admin", status: 200, want: `{"count":0}`},
+		{name: "users search by an update date", method: "GET", path: "/api/v2/users/search.json?query=" + url.QueryEscape("updated>=2024-05-06 carla"), who: "admin", status: 200,
+			check: func(t *testing.T, e *env, res response) {
+				if ids := listedIDs(t, res, "users"); len(ids) != 1 || ids[0] != e.users["customer"].ID {
+					t.Errorf("date search = %s", res.body)
+				}
+			}},
 		{name: "export needs a type", method: "GET", path: "/api/v2/search/export?query=carla", who: "admin", status: 400},
 		{name: "export refuses type in the query", method: "GET", path: "/api/v2/search/export?query=type:user&filter%5Btype%5D=user", who: "admin", status: 400},
 	})
