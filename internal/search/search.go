@@ -111,6 +111,11 @@ func (p *parser) parse() (directory.UserQuery, error) {
 	if n == 0 {
 		return directory.UserQuery{}, &Error{Pos: 0, Msg: "empty query"}
 	}
+	if p.q.OrderBy != "" && p.sort == "" {
+		// Zendesk sorts descending unless told otherwise, as its
+		// sort_order parameter does.
+		p.q.Descending = true
+	}
 	return p.q, nil
 }
 

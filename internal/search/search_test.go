@@ -112,13 +112,15 @@ var parseCases = []struct {
 	{"type quoted", `type:"user"`, directory.UserQuery{Types: []string{"user"}}},
 	{"types listed once each", "type:user type:tickets type:user type:organization type:groups",
 		directory.UserQuery{Types: []string{"user", "ticket", "organization", "group"}}},
-	{"order_by created", "order_by:created", directory.UserQuery{OrderBy: "created_at"}},
-	{"order_by created_at", "order_by:created_at", directory.UserQuery{OrderBy: "created_at"}},
-	{"order_by updated", "order_by:updated", directory.UserQuery{OrderBy: "updated_at"}},
-	{"order_by updated_at", "order_by:updated_at", directory.UserQuery{OrderBy: "updated_at"}},
-	{"order_by name any case", "ORDER_BY:Name", directory.UserQuery{OrderBy: "name"}},
-	{"order_by repeated alike", "order_by:created order_by:created_at", directory.UserQuery{OrderBy: "created_at"}},
+	{"order_by created", "order_by:created", directory.UserQuery{OrderBy: "created_at", Descending: true}},
+	{"order_by created_at", "order_by:created_at", directory.UserQuery{OrderBy: "created_at", Descending: true}},
+	{"order_by updated", "order_by:updated", directory.UserQuery{OrderBy: "updated_at", Descending: true}},
+	{"order_by updated_at", "order_by:updated_at", directory.UserQuery{OrderBy: "updated_at", Descending: true}},
+	{"order_by name any case", "ORDER_BY:Name", directory.UserQuery{OrderBy: "name", Descending: true}},
+	{"order_by repeated alike", "order_by:created order_by:created_at", directory.UserQuery{OrderBy: "created_at", Descending: true}},
 	{"sort asc", "sort:asc", directory.UserQuery{}},
+	{"order_by ascending", "order_by:name sort:asc", directory.UserQuery{OrderBy: "name"}},
+	{"sort asc before order_by", "sort:asc order_by:created", directory.UserQuery{OrderBy: "created_at"}},
 	{"sort desc any case", "sort:DESC", directory.UserQuery{Descending: true}},
 	{"sort repeated alike", "sort:desc sort:desc", directory.UserQuery{Descending: true}},
 	{"sort before order_by", "sort:desc smith order_by:name",
@@ -484,6 +486,8 @@ func format(q directory.UserQuery) string {
 	}
 	if q.Descending {
 		parts = append(parts, "sort:desc")
+	} else if q.OrderBy != "" {
+		parts = append(parts, "sort:asc")
 	}
 	return strings.Join(parts, " ")
 }
