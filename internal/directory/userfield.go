@@ -3,6 +3,7 @@ package directory
 import (
 	"cmp"
 	"context"
+	"encoding/json"
 	"math"
 	"regexp"
 	"slices"
@@ -686,6 +687,12 @@ func (s *Service) applyUserFieldValues(ctx context.Context, u *User, values map[
 func (s *Service) fieldValue(ctx context.Context, realmID int64, f *UserField, raw any) (any, string) {
 	if raw == nil {
 		return nil, ""
+	}
+	if n, ok := raw.(json.Number); ok {
+		// Decoders that keep numbers exact (user import's JSON Lines, the
+		// Customers API) hand them over as json.Number; its text is what
+		// every field type below parses.
+		raw = n.String()
 	}
 	if str, ok := raw.(string); ok && trimmed(str) == "" {
 		return nil, ""

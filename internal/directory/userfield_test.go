@@ -1,6 +1,7 @@
 package directory_test
 
 import (
+	"encoding/json"
 	"testing"
 
 	"github.com/clientele/clientele/internal/directory"
@@ -28,6 +29,8 @@ func TestUserFieldValuesOnImport(t *testing.T) {
 	rows := []directory.UserInput{
 		{Name: ptr("Ann"), ExternalID: ptr("a-1"), UserFields: map[string]any{"seats": "3", "vip": true, "other": 1.0}},
 		{Name: ptr("Bob"), ExternalID: ptr("b-1"), UserFields: map[string]any{"seats": 2.5}},
+		// A number as JSON Lines decode it (json.Number), not as a string.
+		{Name: ptr("Cid"), ExternalID: ptr("c-1"), UserFields: map[string]any{"seats": json.Number("12"), "vip": json.Number("0")}},
 	}
 	results, err := e.svc.ImportUsers(e.ctx, e.opA, rows)
 	if err != nil {
@@ -45,6 +48,12 @@ func TestUserFieldValuesOnImport(t *testing.T) {
 	}
 	if diff := cmp.Diff(map[string]any{"seats": 3.0, "vip": true}, ann.UserFields); diff != "" {
 		t.Errorf("imported user_fields (-want +got):\n%s", diff)
+	}
+	if results[2].Err != nil || results[2].Action != directory.ImportCreated {
+		t.Fatalf("row 3 = %+v", results[2])
+	}
+	if cid, err := e.store.UserByExternalID(e.ctx, e.a.ID, "c-1"); err != nil || !cmp.Equal(cid.UserFields, map[string]any{"seats": 12.0, "vip": false}) {
+		t.Errorf("json.Number values stored as %v (%v), want seats 12 and vip false", cid.UserFields, err)
 	}
 	if !cmp.Equal(ann.Tags, []string{"vip"}) {
 		t.Errorf("tags = %v, want the checkbox's tag", ann.Tags)
