@@ -90,3 +90,47 @@ func TestOrganizationQueryPlans(t *testing.T) {
 		t.Logf("%s: %s", p.name, text)
 	}
 }
+
+// TestMembershipPlansWithoutStatistics checks the plans of the statements
+// that take a user out of its other organizations on a database with no
+// statistics for the memberships (a new one, before its first optimize):
+// they must search the user's index, not read the realm's memberships.
+func TestMembershipPlansWithoutStatistics(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(filepath.Join(t.TempDir(), "fresh.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var stats int
+	if err := s.write.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'organization_memberships'`).Scan(&stats); err != nil {
+		t.Fatal(err)
+	}
+	if stats != 0 {
+		t.Fatalf("the migrated database has %d statistics rows for organization_memberships; the test needs none", stats)
+	}
+	for name, query := range map[string]string{"uncount": uncountOtherMemberships, "delete": deleteOtherMemberships} {
+		rows, err := s.write.QueryContext(ctx, `EXPLAIN QUERY PLAN `+query, 1, 42, 7)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var plan []string
+		for rows.Next() {
+			var id, parent, unused int
+			var detail string
+			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+				t.Fatal(err)
+			}
+			if strings.Contains(detail, "organization_memberships") {
+				plan = append(plan, detail)
+			}
+		}
+		rows.Close()
+		if len(plan) != 1 || !strings.Contains(plan[0], "INDEX organization_memberships_user (realm_id=? AND user_id=?)") {
+			t.Errorf("%s: plan %q, want a search of organization_memberships_user on (realm_id, user_id)", name, plan)
+		}
+	}
+}
