@@ -341,8 +341,8 @@ func (s *Service) AutocompleteUsers(ctx context.Context, a Actor, prefix string,
 
 // checkSearch refuses searches by end users, queries on fields that are
 // neither keywords nor the realm's custom field keys, and comparisons
-// (<, >, <=, >=) on anything but the dates created and updated: custom
-// fields' values are indexed as words, text fields are words too.
+// (<, >) on custom fields, whose values are indexed as words (the parser
+// refuses them on the keywords other than created and updated).
 func (s *Service) checkSearch(ctx context.Context, a Actor, q UserQuery) error {
 	if err := requireStaff(a); err != nil {
 		return err
@@ -356,11 +356,6 @@ func (s *Service) checkSearch(ctx context.Context, a Actor, q UserQuery) error {
 			// No index tells the users in no group without reading every
 			// user; refused rather than read as a group named "none".
 			return Errorf(KindBadRequest, "group:none is not supported: search for the members of a group by its name or id")
-		}
-		if t.Op != OpEq && !IsCustomField(t.Field) && t.Field != "created" && t.Field != "updated" {
-			// The stores compare only dates; anywhere else an ordering
-			// would be read as ':' and answer something nobody asked.
-			return Errorf(KindBadRequest, "%s takes only ':'; <, >, <= and >= compare the dates created and updated", fieldLabel(t.Field))
 		}
 		if !IsCustomField(t.Field) {
 			continue
@@ -379,15 +374,6 @@ func (s *Service) checkSearch(ctx context.Context, a Actor, q UserQuery) error {
 		}
 	}
 	return nil
-}
-
-// fieldLabel names a term's field in an error: its keyword, or "a
-// search word" for a bare term.
-func fieldLabel(field string) string {
-	if field == AnyField {
-		return "a search word"
-	}
-	return field
 }
 
 // isNumericKey reports a key made of digits only, which findUserField

@@ -202,6 +202,15 @@ func (p *parser) term() error {
 		if op != directory.OpEq {
 			return &Error{Pos: opPos, Msg: "user takes only ':'"}
 		}
+	case "created", "updated":
+	default:
+		// The other keywords hold words (names, emails, roles, tags,
+		// organizations...), which the stores match, never order: an
+		// ordering there would be read as ':'. A custom field's key is
+		// the realm's to judge (directory's checkSearch).
+		if op != directory.OpEq && !directory.IsCustomField(field) {
+			return &Error{Pos: opPos, Msg: field + " takes only ':'; <, >, <= and >= compare the dates created and updated"}
+		}
 	}
 
 	t := directory.Term{Field: field, Op: op, Value: val, Phrase: phrase, Negated: negated}

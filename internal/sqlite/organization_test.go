@@ -64,20 +64,7 @@ func TestOrganizationQueryPlans(t *testing.T) {
 	add("delete an organization's memberships", `DELETE FROM organization_memberships WHERE realm_id = ? AND organization_id = ?`, 1, 7)
 
 	for _, p := range plans {
-		rows, err := s.read.QueryContext(ctx, "EXPLAIN QUERY PLAN "+p.query, p.args...)
-		if err != nil {
-			t.Fatalf("%s: %v", p.name, err)
-		}
-		var steps []string
-		for rows.Next() {
-			var id, parent, unused int
-			var detail string
-			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-				t.Fatal(err)
-			}
-			steps = append(steps, detail)
-		}
-		rows.Close()
+		steps := queryPlan(t, s.read.DB, p.name, p.query, p.args...)
 		text := strings.Join(steps, "; ")
 		for _, step := range steps {
 			if strings.HasPrefix(step, "SCAN ") {
@@ -113,22 +100,12 @@ func TestMembershipPlansWithoutStatistics(t *testing.T) {
 		t.Fatalf("the migrated database has %d statistics rows for organization_memberships; the test needs none", stats)
 	}
 	for name, query := range map[string]string{"uncount": uncountOtherMemberships, "delete": deleteOtherMemberships} {
-		rows, err := s.write.QueryContext(ctx, `EXPLAIN QUERY PLAN `+query, 1, 42, 7)
-		if err != nil {
-			t.Fatal(err)
-		}
 		var plan []string
-		for rows.Next() {
-			var id, parent, unused int
-			var detail string
-			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-				t.Fatal(err)
-			}
-			if strings.Contains(detail, "organization_memberships") {
-				plan = append(plan, detail)
+		for _, step := range queryPlan(t, s.write, name, query, 1, 42, 7) {
+			if strings.Contains(step, "organization_memberships") {
+				plan = append(plan, step)
 			}
 		}
-		rows.Close()
 		if len(plan) != 1 || !strings.Contains(plan[0], "INDEX organization_memberships_user (realm_id=? AND user_id=?)") {
 			t.Errorf("%s: plan %q, want a search of organization_memberships_user on (realm_id, user_id)", name, plan)
 		}

@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -118,20 +119,7 @@ func TestQueryPlans(t *testing.T) {
 		ORDER BY updated_at, id LIMIT ?`, 1, 1600000000, 0, 1700000000, 1001)
 
 	for _, p := range plans {
-		rows, err := s.read.QueryContext(ctx, "EXPLAIN QUERY PLAN "+p.query, p.args...)
-		if err != nil {
-			t.Fatalf("%s: %v", p.name, err)
-		}
-		var steps []string
-		for rows.Next() {
-			var id, parent, unused int
-			var detail string
-			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-				t.Fatal(err)
-			}
-			steps = append(steps, detail)
-		}
-		rows.Close()
+		steps := queryPlan(t, s.read.DB, p.name, p.query, p.args...)
 		text := strings.Join(steps, "; ")
 		membership := strings.HasPrefix(p.name, "organization") || strings.HasPrefix(p.name, "group") || strings.HasPrefix(p.name, "in an organization")
 		for _, step := range steps {
@@ -165,4 +153,28 @@ func TestQueryPlans(t *testing.T) {
 			t.Errorf("%s sorts instead of walking an index: %s", p.name, text)
 		}
 	}
+}
+
+// queryPlan returns the steps of query's plan with args bound, as
+// EXPLAIN QUERY PLAN gives them; name labels a failure.
+func queryPlan(t *testing.T, db *sql.DB, name, query string, args ...any) []string {
+	t.Helper()
+	rows, err := db.QueryContext(context.Background(), "EXPLAIN QUERY PLAN "+query, args...)
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	defer rows.Close()
+	var steps []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		steps = append(steps, detail)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	return steps
 }

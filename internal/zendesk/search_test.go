@@ -234,12 +234,12 @@ func TestSearchByMembership(t *testing.T) {
 		// Refused forms: a clear 400, never a 500.
 		for query, want := range map[string]string{
 			"group:none":     `{"error":"InvalidParameter","description":"group:none is not supported: search for the members of a group by its name or id"}`,
-			"organization>5": `{"error":"InvalidParameter","description":"organization takes only ':'; <, >, <= and >= compare the dates created and updated"}`,
+			"organization>5": `{"error":"InvalidParameter","description":"Invalid search query: search: at 12: organization takes only ':'; <, >, <= and >= compare the dates created and updated"}`,
 			// Orderings on words are refused too, not read as ':'.
-			"name<a":           `{"error":"InvalidParameter","description":"name takes only ':'; <, >, <= and >= compare the dates created and updated"}`,
-			"role>agent":       `{"error":"InvalidParameter","description":"role takes only ':'; <, >, <= and >= compare the dates created and updated"}`,
-			"tags>=vip":        `{"error":"InvalidParameter","description":"tags takes only ':'; <, >, <= and >= compare the dates created and updated"}`,
-			"email<=a@b.test":  `{"error":"InvalidParameter","description":"email takes only ':'; <, >, <= and >= compare the dates created and updated"}`,
+			"name<a":           `{"error":"InvalidParameter","description":"Invalid search query: search: at 4: name takes only ':'; <, >, <= and >= compare the dates created and updated"}`,
+			"role>agent":       `{"error":"InvalidParameter","description":"Invalid search query: search: at 4: role takes only ':'; <, >, <= and >= compare the dates created and updated"}`,
+			"tags>=vip":        `{"error":"InvalidParameter","description":"Invalid search query: search: at 4: tags takes only ':'; <, >, <= and >= compare the dates created and updated"}`,
+			"email<=a@b.test":  `{"error":"InvalidParameter","description":"Invalid search query: search: at 5: email takes only ':'; <, >, <= and >= compare the dates created and updated"}`,
 			"organization:a*b": `{"error":"InvalidParameter","description":"a wildcard inside a word is supported on email, external_id and phone; elsewhere put * at the end of a word"}`,
 		} {
 			res := e.do("GET", "/api/v2/users/search.json?query="+url.QueryEscape(query), "admin", "")
