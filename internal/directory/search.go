@@ -3,6 +3,7 @@ package directory
 import (
 	"context"
 	"encoding/hex"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -45,6 +46,15 @@ type Term struct {
 	Time time.Time
 	// Negated is set by a leading '-': the term must not match.
 	Negated bool
+	// Numeric is set by the Service on a term comparing an integer,
+	// decimal or date custom field: the stores answer it from their index
+	// of those fields' values as numbers (a date as the Unix time of its
+	// midnight UTC), not from the value's words. The term holds when the
+	// value compares to Number as Op says; for OpEq with a Span, when it
+	// falls in [Number, Number+Span), a date's whole day.
+	Numeric bool
+	Number  float64
+	Span    float64
 }
 
 // UserQuery is a parsed search for users: every term must hold (AND).
@@ -311,7 +321,8 @@ func isASCII(s string) bool {
 
 // SearchUsers runs q for an agent or admin: one page of matching users.
 func (s *Service) SearchUsers(ctx context.Context, a Actor, q UserQuery, p SearchPage) ([]User, error) {
-	if err := s.checkSearch(ctx, a, q); err != nil {
+	q, err := s.prepareSearch(ctx, a, q)
+	if err != nil {
 		return nil, err
 	}
 	return s.store.SearchUsers(ctx, a.RealmID, q, p)
@@ -319,7 +330,8 @@ func (s *Service) SearchUsers(ctx context.Context, a Actor, q UserQuery, p Searc
 
 // CountSearchUsers counts the users matching q, exactly.
 func (s *Service) CountSearchUsers(ctx context.Context, a Actor, q UserQuery) (int64, error) {
-	if err := s.checkSearch(ctx, a, q); err != nil {
+	q, err := s.prepareSearch(ctx, a, q)
+	if err != nil {
 		return 0, err
 	}
 	return s.store.CountSearchUsers(ctx, a.RealmID, q)
@@ -339,23 +351,25 @@ func (s *Service) AutocompleteUsers(ctx context.Context, a Actor, prefix string,
 	return s.store.AutocompleteUsers(ctx, a.RealmID, key, limit)
 }
 
-// checkSearch refuses searches by end users, queries on fields that are
-// neither keywords nor the realm's custom field keys, and comparisons
-// (<, >) on custom fields, whose values are indexed as words (the parser
-// refuses them on the keywords other than created and updated).
-func (s *Service) checkSearch(ctx context.Context, a Actor, q UserQuery) error {
+// prepareSearch refuses searches by end users and queries on fields that
+// are neither keywords nor the realm's custom field keys, and returns q
+// with its terms on integer, decimal and date fields made Numeric: those
+// compare values (seats>5, renewal_date<2027-01-01, seats:5), where the
+// other custom fields match words and take only ':'.
+func (s *Service) prepareSearch(ctx context.Context, a Actor, q UserQuery) (UserQuery, error) {
 	if err := requireStaff(a); err != nil {
-		return err
+		return q, err
 	}
 	if !q.FindsUsers() {
-		return nil // keywords of other record types are theirs to judge
+		return q, nil // keywords of other record types are theirs to judge
 	}
 	var fields []UserField
-	for _, t := range q.Terms {
+	terms := slices.Clone(q.Terms)
+	for i, t := range terms {
 		if t.Field == "group" && IsNone(t) {
 			// No index tells the users in no group without reading every
 			// user; refused rather than read as a group named "none".
-			return Errorf(KindBadRequest, "group:none is not supported: search for the members of a group by its name or id")
+			return q, Errorf(KindBadRequest, "group:none is not supported: search for the members of a group by its name or id")
 		}
 		if !IsCustomField(t.Field) {
 			continue
@@ -363,17 +377,55 @@ func (s *Service) checkSearch(ctx context.Context, a Actor, q UserQuery) error {
 		if fields == nil {
 			var err error
 			if fields, err = s.store.UserFields(ctx, a.RealmID); err != nil {
-				return err
+				return q, err
 			}
 		}
-		if _, err := findUserField(fields, t.Field); err != nil || isNumericKey(t.Field) {
-			return Errorf(KindBadRequest, "%s is not a search keyword or a user field key", t.Field)
+		f, err := findUserField(fields, t.Field)
+		if err != nil || isNumericKey(t.Field) {
+			return q, Errorf(KindBadRequest, "%s is not a search keyword or a user field key", t.Field)
 		}
-		if t.Op != OpEq {
-			return Errorf(KindBadRequest, "%s is a custom field: search it with %s:value, comparisons are not supported", t.Field, t.Field)
+		if terms[i], err = numericTerm(f, t); err != nil {
+			return q, err
 		}
 	}
-	return nil
+	q.Terms = terms
+	return q, nil
+}
+
+// numericTerm returns t, a term on the custom field f, made Numeric when f
+// is an integer, decimal or date field. A wildcard with ':' stays a match
+// of the value's words (seats:1*); an ordering on any other type of field
+// is refused.
+func numericTerm(f *UserField, t Term) (Term, error) {
+	switch {
+	case t.Wildcard && t.Op == OpEq:
+		return t, nil
+	case f.Type == FieldInteger || f.Type == FieldDecimal:
+		n, err := strconv.ParseFloat(strings.TrimSpace(t.Value), 64)
+		if err != nil || t.Wildcard || math.IsInf(n, 0) || math.IsNaN(n) {
+			return t, Errorf(KindBadRequest, "%s is a number field: search it with a number, as %s>10 or %s:10", t.Field, t.Field, t.Field)
+		}
+		t.Numeric, t.Number = true, n
+		return t, nil
+	case f.Type == FieldDate:
+		if t.Time.IsZero() || t.Wildcard {
+			return t, Errorf(KindBadRequest, "%s is a date field: search it with a date (2027-01-01), a time (2027-01-01T10:00:00Z) or a relative time (3days)", t.Field)
+		}
+		t.Numeric, t.Number = true, float64(t.Time.Unix())
+		if t.Op == OpEq || len(t.Value) == len(time.DateOnly) {
+			// The field's values are days at midnight UTC: a day named in
+			// the query is that day, whatever the server's time zone.
+			day := time.Date(t.Time.Year(), t.Time.Month(), t.Time.Day(), 0, 0, 0, 0, time.UTC)
+			t.Number = float64(day.Unix())
+		}
+		if t.Op == OpEq {
+			t.Span = 24 * 60 * 60
+		}
+		return t, nil
+	case t.Op != OpEq:
+		return t, Errorf(KindBadRequest, "%s is a %s field: search it with %s:value; <, >, <= and >= compare number and date fields", t.Field, f.Type, t.Field)
+	}
+	return t, nil
 }
 
 // isNumericKey reports a key made of digits only, which findUserField

@@ -151,6 +151,25 @@ func (sq *searchQuery) timeCond(t directory.Term, column string) {
 	}
 }
 
+// number adds a Numeric term: the users whose value of the field compares
+// with the term's number, from user_field_numbers's index, one range of
+// (realm, key, value).
+func (sq *searchQuery) number(t directory.Term) {
+	users := "u.id IN (SELECT user_id FROM user_field_numbers WHERE realm_id = " + sq.p.add(sq.realmID) +
+		" AND key = " + sq.p.add(t.Field) + " AND "
+	switch {
+	case t.Op == directory.OpEq && t.Span > 0:
+		sq.cond(t, users+"value >= "+sq.p.add(t.Number)+" AND value < "+sq.p.add(t.Number+t.Span)+")")
+	default:
+		sq.cond(t, users+"value "+numberOps[t.Op]+" "+sq.p.add(t.Number)+")")
+	}
+}
+
+// numberOps are the SQL comparisons of the query language's operators.
+var numberOps = map[directory.Op]string{
+	directory.OpEq: "=", directory.OpLT: "<", directory.OpGT: ">", directory.OpLE: "<=", directory.OpGE: ">=",
+}
+
 func (sq *searchQuery) emailIs(t directory.Term, realmID int64) {
 	sq.cond(t, "u.id IN (SELECT user_id FROM identities WHERE realm_id = "+sq.p.add(realmID)+
 		" AND type = 'email' AND lower(value) = "+sq.p.add(directory.NormalizeEmail(t.Value))+")")
@@ -272,8 +291,13 @@ func buildSearch(realmID int64, q directory.UserQuery) (*searchQuery, error) {
 		case "group":
 			err = sq.membership(t, "group_memberships", "group_id", "groups")
 		default:
-			// A custom field key, checked by the Service: its value's words.
-			err = sq.text(t, []string{t.Field})
+			// A custom field key, checked by the Service: its value as a
+			// number, or its value's words.
+			if t.Numeric {
+				sq.number(t)
+			} else {
+				err = sq.text(t, []string{t.Field})
+			}
 		}
 		if err != nil {
 			return nil, err

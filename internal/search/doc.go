@@ -25,7 +25,11 @@
 // Descending; created and updated (also created_at, updated_at) take a date;
 // tag is read as tags. Every other key is a property, a known one (name,
 // email, role, organization, group, tags, phone, external_id, details,
-// notes, user) or a custom field key, for the store to interpret.
+// notes, user) or a custom field key, for the store to interpret. The
+// orderings (<, >, <=, >=) are refused on every keyword but created and
+// updated; on a custom field key they are kept, and a value that reads as
+// a time sets the term's Time, for the Service to use if the realm's
+// field holds dates.
 //
 // A query is at most MaxQueryBytes long, holds at most MaxTerms terms, is
 // valid UTF-8 and holds no control characters other than white space.

@@ -207,7 +207,8 @@ func (p *parser) term() error {
 		// The other keywords hold words (names, emails, roles, tags,
 		// organizations...), which the stores match, never order: an
 		// ordering there would be read as ':'. A custom field's key is
-		// the realm's to judge (directory's checkSearch).
+		// the realm's to judge (directory's prepareSearch): number and
+		// date fields take orderings.
 		if op != directory.OpEq && !directory.IsCustomField(field) {
 			return &Error{Pos: opPos, Msg: field + " takes only ':'; <, >, <= and >= compare the dates created and updated"}
 		}
@@ -220,6 +221,13 @@ func (p *parser) term() error {
 			return &Error{Pos: valStart, Msg: fmt.Sprintf("%s: %v", field, err)}
 		}
 		t.Time = tm
+	} else if directory.IsCustomField(field) {
+		// Only the realm knows whether the field holds dates: the time
+		// is read here, where relative times have the parse's clock, for
+		// the Service to use if it does.
+		if tm, err := parseTime(val, op, p.now); err == nil {
+			t.Time = tm
+		}
 	}
 	p.add(t)
 	return nil

@@ -66,7 +66,12 @@ var parseCases = []struct {
 	{"greater", "score>5", terms(directory.Term{Field: "score", Op: directory.OpGT, Value: "5"})},
 	{"less or equal", "score<=5", terms(directory.Term{Field: "score", Op: directory.OpLE, Value: "5"})},
 	{"greater or equal", "score>=5", terms(directory.Term{Field: "score", Op: directory.OpGE, Value: "5"})},
-	{"ordering on a custom date is text", "birthday>2000-01-01", terms(directory.Term{Field: "birthday", Op: directory.OpGT, Value: "2000-01-01"})},
+	// A custom field's value that reads as a time carries it, for the
+	// Service to use if the field holds dates.
+	{"custom field date", "birthday>2000-01-01", terms(directory.Term{Field: "birthday", Op: directory.OpGT, Value: "2000-01-01", Time: date(2000, 1, 1, 0, 0)})},
+	{"custom field time on a day", "birthday:2000-01-01T10:00:00Z", terms(directory.Term{Field: "birthday", Value: "2000-01-01T10:00:00Z", Time: date(2000, 1, 1, 0, 0)})},
+	{"custom field relative time", "renewal<1year", terms(directory.Term{Field: "renewal", Op: directory.OpLT, Value: "1year", Time: date(2023, 3, 15, 12, 30)})},
+	{"custom field number is no time", "seats>2000", terms(directory.Term{Field: "seats", Op: directory.OpGT, Value: "2000"})},
 
 	// Words that are not properties.
 	{"time of day", "10:30", terms(bare("10:30"))},
@@ -423,7 +428,7 @@ func checkQuery(t *testing.T, query string, q directory.UserQuery) {
 				t.Fatalf("Parse(%q): term %+v has an ordering", query, term)
 			}
 		}
-		if term.Field != "created" && term.Field != "updated" && !term.Time.IsZero() {
+		if !directory.IsCustomField(term.Field) && term.Field != "created" && term.Field != "updated" && !term.Time.IsZero() {
 			t.Fatalf("Parse(%q): term %+v: Time set on a field that is no date", query, term)
 		}
 		if y := term.Time.UTC().Year(); (term.Field == "created" || term.Field == "updated") && (y < 1 || y > 9999) {

@@ -32,16 +32,18 @@ func TestQueryPlans(t *testing.T) {
 	// search text the store would compute, so the triggers fill every index.
 	_, err = s.write.ExecContext(ctx, `
 		INSERT INTO realms (id, uid, name, created_at, updated_at) VALUES (1, 'big', 'Big', 0, 0), (2, 'small', 'Small', 0, 0);
+		INSERT INTO user_fields (realm_id, key, type, title, raw_title, position, active, created_at, updated_at)
+			VALUES (1, 'seats', 'integer', 'Seats', 'Seats', 0, 1, 0, 0), (2, 'seats', 'integer', 'Seats', 'Seats', 0, 1, 0, 0);
 		WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100000)
 		INSERT INTO users (realm_id, uuid, name, email, external_id, external_id_key, role, time_zone, iana_time_zone,
-			locale, locale_id, tags, created_at, updated_at, search_text, name_key)
+			locale, locale_id, tags, created_at, updated_at, search_text, name_key, user_fields)
 		SELECT CASE WHEN i % 50 = 0 THEN 2 ELSE 1 END, 'u' || i, 'User ' || i, 'user' || i || '@example.com',
 			'EXT-' || i, 'ext-' || i, CASE WHEN i % 20 = 0 THEN 'agent' ELSE 'end-user' END,
 			'UTC', 'Etc/UTC', 'en-US', 1, CASE WHEN i % 7 = 0 THEN '["vip"]' ELSE '[]' END,
 			1600000000 + i * 60, 1600000000 + i * 60,
 			replace('Rn0user Rn0' || i || ' Re0user' || i || ' Re0example Re0com Rx0ext Rx0' || i ||
 				' Ra0user Ra0' || i || ' Ra0user' || i || ' Ra0example Ra0com Ra0ext Ra0' || i, 'R', 'r' || (CASE WHEN i % 50 = 0 THEN 2 ELSE 1 END)),
-			'user ' || i
+			'user ' || i, '{"seats":' || (i % 1000) || '}'
 		FROM n;
 		INSERT INTO user_counts (realm_id, role, custom_role_id, deleted, n)
 		SELECT realm_id, role, 0, 0, count(*) FROM users GROUP BY realm_id, role;
@@ -102,6 +104,14 @@ func TestQueryPlans(t *testing.T) {
 	search("organization and tag", directory.UserQuery{Terms: []directory.Term{term("tags", "vip"), term("organization", "org 42")}}, directory.SearchPage{Limit: 100})
 	search("group by name", directory.UserQuery{Terms: []directory.Term{term("group", "tier 7")}}, directory.SearchPage{Limit: 100})
 	search("group and role", directory.UserQuery{Terms: []directory.Term{term("group", "tier 7"), term("role", "agent")}}, directory.SearchPage{Limit: 100})
+	seats := func(op directory.Op, n float64) directory.Term {
+		return directory.Term{Field: "seats", Op: op, Numeric: true, Number: n}
+	}
+	search("number equal", directory.UserQuery{Terms: []directory.Term{seats(directory.OpEq, 42)}}, directory.SearchPage{Limit: 100})
+	search("number narrow", directory.UserQuery{Terms: []directory.Term{seats(directory.OpGE, 990)}}, directory.SearchPage{Limit: 100})
+	search("number broad", directory.UserQuery{Terms: []directory.Term{seats(directory.OpGT, 5)}}, directory.SearchPage{Limit: 100})
+	search("number and word", directory.UserQuery{Terms: []directory.Term{term("", "4242"), seats(directory.OpGT, 5)}}, directory.SearchPage{Limit: 100})
+	search("number and tag", directory.UserQuery{Terms: []directory.Term{term("tags", "vip"), seats(directory.OpLT, 10)}}, directory.SearchPage{Limit: 100})
 	autocomplete, args := autocompleteTail(1, "user 42", 100)
 	add("autocomplete", "SELECT "+userPacked+" "+autocomplete, args...)
 	autocomplete, args = autocompleteTail(1, "us", 100) // every user of the realm
@@ -121,6 +131,11 @@ func TestQueryPlans(t *testing.T) {
 	for _, p := range plans {
 		steps := queryPlan(t, s.read.DB, p.name, p.query, p.args...)
 		text := strings.Join(steps, "; ")
+		// A number or date field's term reads one range of its values'
+		// index.
+		if strings.HasPrefix(p.name, "number") && !strings.Contains(text, "SEARCH user_field_numbers USING PRIMARY KEY (realm_id=? AND key=? AND value") {
+			t.Errorf("%s does not read a range of the field's values: %s", p.name, text)
+		}
 		membership := strings.HasPrefix(p.name, "organization") || strings.HasPrefix(p.name, "group") || strings.HasPrefix(p.name, "in an organization")
 		for _, step := range steps {
 			// A SCAN of a table (not of the full-text index, which drives

@@ -105,6 +105,24 @@ func (sq *searchQuery) timeCond(t directory.Term, column string) {
 	}
 }
 
+// number adds a Numeric term: the users whose value of the field compares
+// with the term's number, from user_field_numbers's index, one range of
+// (realm, key, value).
+func (sq *searchQuery) number(t directory.Term) {
+	const users = "u.id IN (SELECT user_id FROM user_field_numbers WHERE realm_id = ? AND key = ? AND "
+	switch {
+	case t.Op == directory.OpEq && t.Span > 0:
+		sq.cond(t, users+"value >= ? AND value < ?)", sq.realmID, t.Field, t.Number, t.Number+t.Span)
+	default:
+		sq.cond(t, users+"value "+numberOps[t.Op]+" ?)", sq.realmID, t.Field, t.Number)
+	}
+}
+
+// numberOps are the SQL comparisons of the query language's operators.
+var numberOps = map[directory.Op]string{
+	directory.OpEq: "=", directory.OpLT: "<", directory.OpGT: ">", directory.OpLE: "<=", directory.OpGE: ">=",
+}
+
 // trigram adds a wildcard match on a column: the trigram index finds the
 // candidates (FTS5 uses it only for a LIKE without ESCAPE, where _ and %
 // in the value match loosely), then the row's own value is compared
@@ -242,8 +260,13 @@ func buildSearch(realmID int64, q directory.UserQuery) (*searchQuery, error) {
 		case "group":
 			err = sq.membership(t, "group_memberships", "group_id", "groups_fts")
 		default:
-			// A custom field key, checked by the Service: its value's words.
-			err = sq.text(t, []string{t.Field})
+			// A custom field key, checked by the Service: its value as a
+			// number, or its value's words.
+			if t.Numeric {
+				sq.number(t)
+			} else {
+				err = sq.text(t, []string{t.Field})
+			}
 		}
 		if err != nil {
 			return nil, err

@@ -141,25 +141,37 @@ func TestUserFields(t *testing.T) {
 			t.Errorf("a refused update changed the user: %+v", after)
 		}
 
-		// Values are searchable by key (not by a bare word); keys that name
-		// no field, and comparisons on fields, are refused.
+		// Values are searchable by key (not by a bare word); number and
+		// date fields compare their values (seats:1 is not seats:12, a
+		// wildcard still matches the words); keys that name no field,
+		// orderings on the other fields and values of the wrong kind are
+		// refused.
 		for _, tc := range []struct {
 			query string
 			want  int
 		}{
 			{"plan:gold", 1}, {"langs:es", 1}, {"since:2019-07-23", 1}, {"seats:12", 1}, {"plan:silver", 0},
 			{"nickname:car", 1}, {"-plan:gold", 2}, {"carly", 0},
+			{"seats:1", 0}, {"seats:1*", 1}, {"seats>5", 1}, {"seats>12", 0}, {"seats>=12", 1}, {"seats<12", 0},
+			{"seats<=12.5", 1}, {"-seats>5", 2}, {"score>=4.5", 1}, {"score<4.5", 0}, {"score:4.5", 1},
+			{"since<2020-01-01", 1}, {"since>2019-07-23", 0}, {"since>=2019-07-23", 1},
+			{"since:2019-07-23T18:00:00Z", 1}, {"since<1year", 1}, {"since>1year", 0},
+			{"seats>5 score<5 since<2020-01-01", 1},
 		} {
 			res := e.do("GET", "/api/v2/users/search?query="+url.QueryEscape(tc.query), "agent", "")
 			if res.status != http.StatusOK || res.json(t)["count"] != float64(tc.want) {
 				t.Errorf("search %s: %d %s, want %d found", tc.query, res.status, res.body, tc.want)
 			}
 		}
-		for _, q := range []string{"shoe_size:9", "seats>5"} {
+		for _, q := range []string{"shoe_size:9", "plan>gold", "nickname<=car", "seats>many", "seats>1*", "since<soon", "since:2019"} {
 			if res := e.do("GET", "/api/v2/users/search?query="+url.QueryEscape(q), "agent", ""); res.status != http.StatusBadRequest {
 				t.Errorf("search %s: %d %s, want 400", q, res.status, res.body)
 			}
 		}
+		jsonEqual(t, e.do("GET", "/api/v2/users/search?query="+url.QueryEscape("plan>gold"), "agent", "").body,
+			`{"error":"InvalidParameter","description":"plan is a dropdown field: search it with plan:value; <, >, <= and >= compare number and date fields"}`)
+		jsonEqual(t, e.do("GET", "/api/v2/users/search?query="+url.QueryEscape("seats>many"), "agent", "").body,
+			`{"error":"InvalidParameter","description":"seats is a number field: search it with a number, as seats>10 or seats:10"}`)
 		// beta has no field "plan".
 		if res := e.do("GET", "/api/v2/users/search?query=plan:gold", "beta-admin", ""); res.status != http.StatusBadRequest {
 			t.Errorf("beta's search plan:gold: %d %s", res.status, res.body)

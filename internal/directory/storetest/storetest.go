@@ -39,6 +39,7 @@ func Run(t *testing.T, open Opener) {
 		{"Search", testSearch},
 		{"SearchByMembership", testSearchByMembership},
 		{"Autocomplete", testAutocomplete},
+		{"SearchFieldNumbers", testSearchFieldNumbers},
 		{"EraseMovesCounters", testEraseMovesCounters},
 		{"UpdateKeepsCredentials", testUpdateKeepsCredentials},
 		{"UserFields", testUserFields},

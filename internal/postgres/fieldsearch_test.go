@@ -1,0 +1,65 @@
+package postgres_test
+
+import (
+	"testing"
+
+	"github.com/clientele/clientele/internal/postgres/pgtest"
+	"github.com/google/go-cmp/cmp"
+	"github.com/jackc/pgx/v5"
+)
+
+// fieldNumber is a row of user_field_numbers.
+type fieldNumber struct {
+	RealmID int64
+	Key     string
+	Value   float64
+	UserID  int64
+}
+
+// TestMigrationIndexesFieldNumbers applies the migrations before 0030 to a
+// schema whose users then get custom field values, in two realms, and
+// checks that Migrate indexes exactly the values of integer, decimal and
+// date fields of active users, in the migration's transaction.
+func TestMigrationIndexesFieldNumbers(t *testing.T) {
+	dsn, _ := pgtest.NewSchema(t)
+	ctx := t.Context()
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	migrateBefore(t, conn, "0030")
+	_, err = conn.Exec(ctx, `
+		INSERT INTO realms (id, uid, name, created_at, updated_at) OVERRIDING SYSTEM VALUE
+			VALUES (1, 'acme', 'Acme', now(), now()), (2, 'beta', 'Beta', now(), now());
+		INSERT INTO user_fields (realm_id, key, type, title, raw_title, position, active, created_at, updated_at) VALUES
+			(1, 'seats', 'integer', 'Seats', 'Seats', 0, true, now(), now()),
+			(1, 'price', 'decimal', 'Price', 'Price', 1, true, now(), now()),
+			(1, 'renewal', 'date', 'Renewal', 'Renewal', 2, true, now(), now()),
+			(1, 'plan', 'text', 'Plan', 'Plan', 3, true, now(), now()),
+			(2, 'seats', 'text', 'Seats', 'Seats', 0, true, now(), now());
+		INSERT INTO users (id, realm_id, uuid, name, role, time_zone, iana_time_zone, locale, locale_id, created_at, updated_at, deleted_at, user_fields)
+		OVERRIDING SYSTEM VALUE VALUES
+			(1, 1, 'u1', 'One', 'end-user', 'UTC', 'Etc/UTC', 'en-US', 1, now(), now(), NULL, '{"seats":5,"price":9.99,"renewal":"2026-03-01T00:00:00Z","plan":"7"}'),
+			(2, 1, 'u2', 'Two', 'end-user', 'UTC', 'Etc/UTC', 'en-US', 1, now(), now(), now(), '{"seats":6}'),
+			(3, 1, 'u3', 'Three', 'end-user', 'UTC', 'Etc/UTC', 'en-US', 1, now(), now(), NULL, '{}'),
+			(4, 2, 'u4', 'Four', 'end-user', 'UTC', 'Etc/UTC', 'en-US', 1, now(), now(), NULL, '{"seats":"8"}')`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := openDSN(t, dsn).Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := conn.Query(ctx, `SELECT realm_id, key, value, user_id FROM user_field_numbers ORDER BY realm_id, key, value, user_id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := pgx.CollectRows(rows, pgx.RowToStructByPos[fieldNumber])
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []fieldNumber{{1, "price", 9.99, 1}, {1, "renewal", 1772323200, 1}, {1, "seats", 5, 1}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("user_field_numbers after the migration (-want +got):\n%s", diff)
+	}
+}
