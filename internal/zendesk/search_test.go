@@ -1,10 +1,13 @@
 package zendesk_test
 
 import (
+	"context"
 	"fmt"
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/clientele/clientele/internal/directory"
 )
 
 func TestSearchEndpoints(t *testing.T) {
@@ -252,4 +255,62 @@ func TestSearchByMembership(t *testing.T) {
 			t.Errorf("end user's search: %d %s", res.status, res.body)
 		}
 	})
+}
+
+// TestUsersSearchLastPage checks the 10,000-result cap of users/search
+// against more matches than that: page 100 (records 9,901-10,000) is the
+// last, with no next_page, while count stays exact; page 101 is refused.
+// beta's users with the same word stay out of every page and count.
+func TestUsersSearchLastPage(t *testing.T) {
+	eachEngine(t, func(t *testing.T, eng engine) {
+		e := newEnv(t, eng, 0)
+		const n = 10050
+		importWordUsers(t, e, e.acme.ID, "quokka", n)
+		importWordUsers(t, e, e.beta.ID, "quokka", 10)
+
+		page := func(p int) (map[string]any, []int64) {
+			t.Helper()
+			res := e.do("GET", fmt.Sprintf("/api/v2/users/search.json?query=quokka&page=%d&per_page=100", p), "agent", "")
+			if res.status != 200 {
+				t.Fatalf("page %d: %d %s", p, res.status, res.body)
+			}
+			return res.json(t), listedIDs(t, res, "users")
+		}
+		last, lastIDs := page(100)
+		if len(lastIDs) != 100 || last["next_page"] != nil || last["count"] != float64(n) {
+			t.Errorf("page 100: %d users, next_page %v, count %v; want 100, null, %d", len(lastIDs), last["next_page"], last["count"], n)
+		}
+		if prev, _ := last["previous_page"].(string); !strings.Contains(prev, "page=99") {
+			t.Errorf("page 100's previous_page = %v", last["previous_page"])
+		}
+		before, beforeIDs := page(99)
+		if next, _ := before["next_page"].(string); !strings.Contains(next, "page=100") {
+			t.Errorf("page 99's next_page = %v", before["next_page"])
+		}
+		// The pages follow each other in id order, across the cap's edge.
+		if len(beforeIDs) != 100 || len(lastIDs) != 100 || beforeIDs[99] >= lastIDs[0] {
+			t.Errorf("page 99 ends at %d, page 100 starts at %d", beforeIDs[99], lastIDs[0])
+		}
+		if res := e.do("GET", "/api/v2/users/search.json?query=quokka&page=101&per_page=100", "agent", ""); res.status != 400 {
+			t.Errorf("page 101: %d %s, want 400", res.status, res.body)
+		}
+	})
+}
+
+// importWordUsers imports n end users of realmID whose names hold word,
+// through the store's bulk path: the API would take minutes for 10,000.
+func importWordUsers(t *testing.T, e *env, realmID int64, word string, n int) {
+	t.Helper()
+	at := e.clock.Now()
+	batch := make([]directory.ImportUser, n)
+	for i := range batch {
+		batch[i] = directory.ImportUser{User: &directory.User{
+			UUID: fmt.Sprintf("%s-%d-%d", word, realmID, i), Name: fmt.Sprintf("%s %d", word, i), Role: directory.RoleEndUser,
+			TimeZone: "UTC", IANATimeZone: "Etc/UTC", Locale: "en-US", LocaleID: 1, TicketRestriction: "requested",
+			Tags: []string{}, UserFields: map[string]any{}, CreatedAt: at, UpdatedAt: at,
+		}}
+	}
+	if err := e.store.ImportUsers(context.Background(), realmID, batch); err != nil {
+		t.Fatal(err)
+	}
 }
