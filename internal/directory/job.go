@@ -195,10 +195,11 @@ const (
 // MaxJobItems is the most items one bulk request may carry.
 const MaxJobItems = 100
 
-// JobLease is how long a runner holds a job without recording progress.
-// Every finished item extends the lease; a job whose lease ran out (its
-// runner died or hangs) is claimed again by another runner, which resumes
-// after the last recorded item.
+// JobLease is how long a runner holds a job without recording progress,
+// unless RunJobsWithLease sets another lease. Every finished item extends
+// the lease; a job whose lease ran out (its runner died or hangs) is
+// claimed again by another runner, which resumes after the last recorded
+// item.
 const JobLease = time.Minute
 
 // JobItem is one record of a bulk request. Update and delete items of
@@ -420,7 +421,19 @@ func (s *Service) Jobs(ctx context.Context, a Actor, p Page) ([]Job, error) {
 // process died) is resumed by any runner once its lease ends. Errors that
 // are not an item's own are logged to log (nil: discarded) and the job is
 // retried after its lease. RunJobs returns when every worker has stopped.
+// Jobs are held under a JobLease.
 func (s *Service) RunJobs(ctx context.Context, workers int, poll time.Duration, log *slog.Logger) {
+	s.RunJobsWithLease(ctx, workers, poll, JobLease, log)
+}
+
+// RunJobsWithLease is RunJobs holding each job under a lease of lease (at
+// least a second): a job whose runner died is resumed that long after
+// its last recorded item. A lease shorter than one item takes lets another
+// runner take the job over while that item is still being done; the
+// item's write is then made once all the same, but work is wasted.
+func (s *Service) RunJobsWithLease(ctx context.Context, workers int, poll, lease time.Duration, log *slog.Logger) {
+	// The store's times are whole seconds (Service.Now).
+	lease = max(lease, time.Second)
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
@@ -428,7 +441,7 @@ func (s *Service) RunJobs(ctx context.Context, workers int, poll time.Duration, 
 	for range max(workers, 1) {
 		wg.Go(func() {
 			for ctx.Err() == nil {
-				ran, err := s.runNextJob(ctx)
+				ran, err := s.runNextJob(ctx, lease)
 				if err != nil && ctx.Err() == nil {
 					log.ErrorContext(ctx, "bulk job", "err", err)
 				}
@@ -452,7 +465,7 @@ func (s *Service) RunJobs(ctx context.Context, workers int, poll time.Duration, 
 func (s *Service) RunPendingJobs(ctx context.Context) (int, error) {
 	n := 0
 	for {
-		ran, err := s.runNextJob(ctx)
+		ran, err := s.runNextJob(ctx, JobLease)
 		if ran {
 			n++
 		}
@@ -462,22 +475,24 @@ func (s *Service) RunPendingJobs(ctx context.Context) (int, error) {
 	}
 }
 
-// runNextJob claims one job and runs it; ran is false when none waited.
-func (s *Service) runNextJob(ctx context.Context) (ran bool, err error) {
+// runNextJob claims one job and runs it under lease; ran is false when
+// none waited.
+func (s *Service) runNextJob(ctx context.Context, lease time.Duration) (ran bool, err error) {
 	owner := randomHex(16)
-	j, err := s.store.ClaimJob(ctx, owner, s.Now(), JobLease)
+	j, err := s.store.ClaimJob(ctx, owner, s.Now(), lease)
 	if KindOf(err) == KindNotFound {
 		return false, nil
 	}
 	if err != nil {
 		return false, fmt.Errorf("directory: claim job: %w", err)
 	}
-	return true, s.runJob(ctx, j, owner)
+	return true, s.runJob(ctx, j, owner, lease)
 }
 
 // runJob works through the items of a claimed job that have no result
-// yet, in order, then completes it.
-func (s *Service) runJob(ctx context.Context, j *Job, owner string) error {
+// yet, in order, then completes it; every item extends owner's lease by
+// lease.
+func (s *Service) runJob(ctx context.Context, j *Job, owner string, lease time.Duration) error {
 	if len(j.Items) != j.Total {
 		now := s.Now()
 		return s.store.FinishJob(ctx, j.RealmID, j.ID, owner, JobFailed,
@@ -497,7 +512,7 @@ func (s *Service) runJob(ctx context.Context, j *Job, owner string) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if err := s.runJobItem(ctx, j, owner, a, i, item); err != nil {
+		if err := s.runJobItem(ctx, j, owner, lease, a, i, item); err != nil {
 			return fmt.Errorf("directory: job %s item %d: %w", j.ID, i, err)
 		}
 	}
@@ -512,7 +527,7 @@ const jobTimeLayout = "2006-01-02 15:04:05 -0700"
 // runJobItem does item i and records its result. The error it returns is
 // not the item's (those are recorded as its result) but one that stops the
 // job: the context ended, or the store could not record the result.
-func (s *Service) runJobItem(ctx context.Context, j *Job, owner string, a Actor, i int, item JobItem) error {
+func (s *Service) runJobItem(ctx context.Context, j *Job, owner string, lease time.Duration, a Actor, i int, item JobItem) error {
 	var err error
 	var step *JobStep
 	kind, ok := jobKinds[j.Type]
@@ -526,7 +541,7 @@ func (s *Service) runJobItem(ctx context.Context, j *Job, owner string, a Actor,
 		step = &JobStep{
 			JobID: j.ID, Owner: owner, Result: JobResult{Index: i, UserID: max(item.UserID, item.ID)},
 			Message: fmt.Sprintf("%s %s #%d", kind.message, kind.record, i+1),
-			At:      now, LeaseUntil: now.Add(JobLease),
+			At:      now, LeaseUntil: now.Add(lease),
 		}
 		err = kind.run(s, ctx, a, item, step)
 		if KindOf(err) != KindConflict || errors.Is(err, ErrJobItemDone) || attempt == 3 {
