@@ -33,6 +33,10 @@ type Config struct {
 	// AuthCache is how long a node remembers an authenticated credential
 	// (CLIENTELE_AUTH_CACHE); see auth.Authenticator.CacheFor.
 	AuthCache time.Duration
+	// JobLease is how long a node's bulk job runner holds a job without
+	// finishing an item (CLIENTELE_JOB_LEASE); see
+	// directory.Service.RunJobsWithLease.
+	JobLease  time.Duration
 	LogFormat string // CLIENTELE_LOG_FORMAT: text or json
 	SMTPURL   string // CLIENTELE_SMTP_URL: where realm mails go; "" for the outbox only
 	MailFrom  string // CLIENTELE_MAIL_FROM

@@ -45,13 +45,12 @@ func (e *env) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return usageError("CLIENTELE_JOB_LEASE: " + err.Error())
 	}
-	// The lease is serve's own: the other commands run no jobs.
-	jobLease := fs.Duration("job-lease", defaultLease,
+	fs.DurationVar(&c.JobLease, "job-lease", defaultLease,
 		"how long a bulk job's runner holds it without finishing an item; a job whose node died is resumed by another node, or this one restarted, that long after its last item (CLIENTELE_JOB_LEASE)")
 	if err := e.parse(fs, args); err != nil {
 		return err
 	}
-	if *jobLease < time.Second {
+	if c.JobLease < time.Second {
 		return usageError("--job-lease: must be at least 1s")
 	}
 	if err := checkSignin(&c); err != nil {
@@ -78,7 +77,7 @@ func (e *env) serve(ctx context.Context, args []string) error {
 	// closed only once they have.
 	jobsCtx, stopJobs := context.WithCancel(ctx)
 	var jobs sync.WaitGroup
-	jobs.Go(func() { svc.RunJobsWithLease(jobsCtx, jobWorkers, jobPoll, *jobLease, log) })
+	jobs.Go(func() { svc.RunJobsWithLease(jobsCtx, jobWorkers, jobPoll, c.JobLease, log) })
 	jobs.Go(func() { svc.RunNotificationSends(jobsCtx, sendPoll, log) })
 	jobs.Go(func() { optimizeEvery(jobsCtx, store, time.Hour, log) })
 	if m, ok := store.(indexStepper); ok {
