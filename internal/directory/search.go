@@ -228,6 +228,46 @@ func LoneTerm(q UserQuery) (Term, bool) {
 	return q.Terms[0], true
 }
 
+// NumberRanges groups the positive Numeric terms of q by field: a field's
+// terms hold together, so stores read them as one range of their index of
+// values (seats>5 seats<10).
+func NumberRanges(q UserQuery) map[string][]Term {
+	var ranges map[string][]Term
+	for _, t := range q.Terms {
+		if t.Numeric && !t.Negated {
+			if ranges == nil {
+				ranges = map[string][]Term{}
+			}
+			ranges[t.Field] = append(ranges[t.Field], t)
+		}
+	}
+	return ranges
+}
+
+// LoneRange returns q's terms when they are all positive Numeric terms of
+// one field, with no suspended or verified filter: one range, which a
+// store counts from its index of values alone, without reading users.
+func LoneRange(q UserQuery) ([]Term, bool) {
+	if len(q.Terms) == 0 || !q.FindsUsers() || q.Suspended != nil || q.Verified != nil {
+		return nil, false
+	}
+	for _, t := range q.Terms {
+		if !t.Numeric || t.Negated || t.Field != q.Terms[0].Field {
+			return nil, false
+		}
+	}
+	return q.Terms, true
+}
+
+// BroadRange is how many values a range of NumberRanges must hold for
+// stores to test it user by user, a probe of each candidate's values,
+// rather than read the range's users first and look them up: below it,
+// reading the range costs about what testing as many candidates does,
+// and above it a page of a hundred comes from a few hundred candidates
+// (SQLite at 1,000,000 users: 360 ms to page a half of the realm from its
+// range, 1.5 ms user by user).
+const BroadRange = 10000
+
 // LoneRole reports whether q is a LoneTerm role:VALUE naming a role, and
 // which: such a search counts from the role's counter of active users,
 // without reading an index.

@@ -73,8 +73,9 @@ func TestQueryPlans(t *testing.T) {
 	}
 	var plans []plan
 	add := func(name, query string, args ...any) { plans = append(plans, plan{name, query, args}) }
+	var broad map[string]bool // the fields search takes for broad ranges
 	search := func(name string, q directory.UserQuery, p directory.SearchPage) {
-		sq, err := buildSearch(1, q)
+		sq, err := buildSearch(1, q, broad)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -109,9 +110,17 @@ func TestQueryPlans(t *testing.T) {
 	}
 	search("number equal", directory.UserQuery{Terms: []directory.Term{seats(directory.OpEq, 42)}}, directory.SearchPage{Limit: 100})
 	search("number narrow", directory.UserQuery{Terms: []directory.Term{seats(directory.OpGE, 990)}}, directory.SearchPage{Limit: 100})
-	search("number broad", directory.UserQuery{Terms: []directory.Term{seats(directory.OpGT, 5)}}, directory.SearchPage{Limit: 100})
+	search("number wide, by list", directory.UserQuery{Terms: []directory.Term{seats(directory.OpGT, 5)}}, directory.SearchPage{Limit: 100})
 	search("number and word", directory.UserQuery{Terms: []directory.Term{term("", "4242"), seats(directory.OpGT, 5)}}, directory.SearchPage{Limit: 100})
 	search("number and tag", directory.UserQuery{Terms: []directory.Term{term("tags", "vip"), seats(directory.OpLT, 10)}}, directory.SearchPage{Limit: 100})
+	search("number range", directory.UserQuery{Terms: []directory.Term{seats(directory.OpGT, 5), seats(directory.OpLT, 10)}}, directory.SearchPage{Limit: 100})
+	broad = map[string]bool{"seats": true}
+	search("number broad, by user", directory.UserQuery{Terms: []directory.Term{seats(directory.OpGT, 5)}}, directory.SearchPage{Limit: 100})
+	search("number broad and word", directory.UserQuery{Terms: []directory.Term{term("", "4242"), seats(directory.OpGT, 5)}}, directory.SearchPage{Limit: 100})
+	broad = nil
+	negated := seats(directory.OpGT, 5)
+	negated.Negated = true
+	search("number negated", directory.UserQuery{Terms: []directory.Term{negated}}, directory.SearchPage{Limit: 100})
 	autocomplete, args := autocompleteTail(1, "user 42", 100)
 	add("autocomplete", "SELECT "+userPacked+" "+autocomplete, args...)
 	autocomplete, args = autocompleteTail(1, "us", 100) // every user of the realm
@@ -131,10 +140,15 @@ func TestQueryPlans(t *testing.T) {
 	for _, p := range plans {
 		steps := queryPlan(t, s.read.DB, p.name, p.query, p.args...)
 		text := strings.Join(steps, "; ")
-		// A number or date field's term reads one range of its values'
-		// index.
-		if strings.HasPrefix(p.name, "number") && !strings.Contains(text, "SEARCH user_field_numbers USING PRIMARY KEY (realm_id=? AND key=? AND value") {
+		// A number or date field's terms read one range of its values'
+		// index, or, when broad or negated, probe the values of each
+		// candidate user.
+		probe := strings.Contains(p.name, "broad") || strings.Contains(p.name, "negated")
+		if strings.HasPrefix(p.name, "number") && !probe && !strings.Contains(text, "SEARCH user_field_numbers USING PRIMARY KEY (realm_id=? AND key=? AND value") {
 			t.Errorf("%s does not read a range of the field's values: %s", p.name, text)
+		}
+		if strings.HasPrefix(p.name, "number") && probe && !strings.Contains(text, "COVERING INDEX user_field_numbers_user (user_id=? AND realm_id=? AND key=? AND value") {
+			t.Errorf("%s does not probe each user's values: %s", p.name, text)
 		}
 		membership := strings.HasPrefix(p.name, "organization") || strings.HasPrefix(p.name, "group") || strings.HasPrefix(p.name, "in an organization")
 		for _, step := range steps {

@@ -105,22 +105,68 @@ func (sq *searchQuery) timeCond(t directory.Term, column string) {
 	}
 }
 
-// number adds a Numeric term: the users whose value of the field compares
-// with the term's number, from user_field_numbers's index, one range of
-// (realm, key, value).
-func (sq *searchQuery) number(t directory.Term) {
-	const users = "u.id IN (SELECT user_id FROM user_field_numbers WHERE realm_id = ? AND key = ? AND "
-	switch {
-	case t.Op == directory.OpEq && t.Span > 0:
-		sq.cond(t, users+"value >= ? AND value < ?)", sq.realmID, t.Field, t.Number, t.Number+t.Span)
-	default:
-		sq.cond(t, users+"value "+numberOps[t.Op]+" ?)", sq.realmID, t.Field, t.Number)
+// number adds the Numeric terms of one field, all positive or a single
+// negated one: the users whose value of the field falls in every term's
+// range, from user_field_numbers. A range of few values is read first,
+// one range of the (realm, key, value) index, and its users looked up; a
+// broad one (directory.BroadRange) and a negated one are tested user by
+// user instead, a probe of the values' user index each.
+func (sq *searchQuery) number(terms []directory.Term, broad bool) {
+	t := terms[0]
+	cond, args := numberRange(terms)
+	if broad || t.Negated {
+		sq.cond(t, "EXISTS (SELECT 1 FROM user_field_numbers INDEXED BY user_field_numbers_user WHERE user_id = u.id AND realm_id = ? AND key = ? AND "+cond+")",
+			append([]any{sq.realmID, t.Field}, args...)...)
+		return
 	}
+	sq.cond(t, "u.id IN (SELECT user_id FROM user_field_numbers WHERE realm_id = ? AND key = ? AND "+cond+")",
+		append([]any{sq.realmID, t.Field}, args...)...)
+}
+
+// numberRange is the condition on user_field_numbers.value of Numeric
+// terms of one field, ANDed, and its arguments: seats>5 seats<10 is one
+// range of the index.
+func numberRange(terms []directory.Term) (string, []any) {
+	var conds []string
+	var args []any
+	for _, t := range terms {
+		if t.Op == directory.OpEq && t.Span > 0 {
+			conds = append(conds, "value >= ? AND value < ?")
+			args = append(args, t.Number, t.Number+t.Span)
+		} else {
+			conds = append(conds, "value "+numberOps[t.Op]+" ?")
+			args = append(args, t.Number)
+		}
+	}
+	return strings.Join(conds, " AND "), args
 }
 
 // numberOps are the SQL comparisons of the query language's operators.
 var numberOps = map[directory.Op]string{
 	directory.OpEq: "=", directory.OpLT: "<", directory.OpGT: ">", directory.OpLE: "<=", directory.OpGE: ">=",
+}
+
+// broadRanges returns the fields whose range in q (directory.NumberRanges)
+// holds at least directory.BroadRange values, counted in the index up to
+// that many.
+func (s *Store) broadRanges(ctx context.Context, realmID int64, q directory.UserQuery) (map[string]bool, error) {
+	var broad map[string]bool
+	for field, terms := range directory.NumberRanges(q) {
+		cond, args := numberRange(terms)
+		var n int
+		err := s.read.QueryRowContext(ctx, "SELECT count(*) FROM (SELECT 1 FROM user_field_numbers WHERE realm_id = ? AND key = ? AND "+cond+" LIMIT ?)",
+			append(append([]any{realmID, field}, args...), directory.BroadRange)...).Scan(&n)
+		if err != nil {
+			return nil, err
+		}
+		if n >= directory.BroadRange {
+			if broad == nil {
+				broad = map[string]bool{}
+			}
+			broad[field] = true
+		}
+	}
+	return broad, nil
 }
 
 // trigram adds a wildcard match on a column: the trigram index finds the
@@ -183,7 +229,9 @@ func (sq *searchQuery) orgNone(t directory.Term) {
 	}
 }
 
-func buildSearch(realmID int64, q directory.UserQuery) (*searchQuery, error) {
+// buildSearch translates q, a search of realm realmID; broad holds the
+// fields whose Numeric terms make broad ranges (broadRanges).
+func buildSearch(realmID int64, q directory.UserQuery, broad map[string]bool) (*searchQuery, error) {
 	sq := &searchQuery{realmID: realmID,
 		where: []string{"u.realm_id = ?", "u.deleted_at IS NULL"}, args: []any{realmID}}
 	if !q.FindsUsers() {
@@ -197,6 +245,7 @@ func buildSearch(realmID int64, q directory.UserQuery) (*searchQuery, error) {
 		sq.where = append(sq.where, "u.verified = ?")
 		sq.args = append(sq.args, *q.Verified)
 	}
+	ranges := directory.NumberRanges(q)
 	for _, t := range q.Terms {
 		var err error
 		switch t.Field {
@@ -262,9 +311,17 @@ func buildSearch(realmID int64, q directory.UserQuery) (*searchQuery, error) {
 		default:
 			// A custom field key, checked by the Service: its value as a
 			// number, or its value's words.
-			if t.Numeric {
-				sq.number(t)
-			} else {
+			switch {
+			case t.Numeric && t.Negated:
+				sq.number([]directory.Term{t}, false)
+			case t.Numeric:
+				// The field's positive terms are one range, added at the
+				// first of them.
+				if terms, ok := ranges[t.Field]; ok {
+					sq.number(terms, broad[t.Field])
+					delete(ranges, t.Field)
+				}
+			default:
 				err = sq.text(t, []string{t.Field})
 			}
 		}
@@ -321,7 +378,11 @@ var searchColumns = "u." + strings.Join(strings.Split(strings.ReplaceAll(strings
 
 // SearchUsers returns one page of the active users matching q.
 func (s *Store) SearchUsers(ctx context.Context, realmID int64, q directory.UserQuery, p directory.SearchPage) ([]directory.User, error) {
-	sq, err := buildSearch(realmID, q)
+	broad, err := s.broadRanges(ctx, realmID, q)
+	if err != nil {
+		return nil, err
+	}
+	sq, err := buildSearch(realmID, q, broad)
 	if err != nil || sq.nothing {
 		return []directory.User{}, err
 	}
@@ -358,7 +419,11 @@ func (s *Store) SearchUsers(ctx context.Context, realmID int64, q directory.User
 
 // CountSearchUsers counts the active users matching q.
 func (s *Store) CountSearchUsers(ctx context.Context, realmID int64, q directory.UserQuery) (int64, error) {
-	sq, err := buildSearch(realmID, q)
+	broad, err := s.broadRanges(ctx, realmID, q)
+	if err != nil {
+		return 0, err
+	}
+	sq, err := buildSearch(realmID, q, broad)
 	if err != nil || sq.nothing {
 		return 0, err
 	}
@@ -367,7 +432,12 @@ func (s *Store) CountSearchUsers(ctx context.Context, realmID int64, q directory
 		return s.CountUsers(ctx, realmID, directory.UserFilter{Roles: []directory.Role{role}})
 	}
 	query, args := sq.sql("count(*)")
-	switch {
+	switch terms, lone := directory.LoneRange(q); {
+	case lone:
+		// user_field_numbers holds active users only, a value per user
+		// and key: the range counts alone, without reading users.
+		cond, rangeArgs := numberRange(terms)
+		query, args = "SELECT count(*) FROM user_field_numbers WHERE realm_id = ? AND key = ? AND "+cond, append([]any{realmID, terms[0].Field}, rangeArgs...)
 	case len(sq.match) > 0 && sq.tag == "" && len(sq.where) == 2:
 		// Only text terms: their tokens hold just this realm's active
 		// users, so the index counts alone, without reading users.

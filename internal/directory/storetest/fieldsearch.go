@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -144,5 +145,77 @@ func testSearchFieldNumbers(t *testing.T, s directory.Store) {
 	users, err = s.SearchUsers(ctx, f.other.ID, q(num("seats", directory.OpGT, 5)), directory.SearchPage{Limit: 10})
 	if err != nil || len(users) != 1 || users[0].ID != beta.ID {
 		t.Errorf("beta's seats>5 after acme's field's deletion = %v, %v", ids(users), err)
+	}
+}
+
+// testSearchFieldNumbersWide checks ranges over more values than a store
+// may read before paging (SQLite tests broad ranges user by user), on
+// 10,050 users whose seats are 0 to 10,049, and a second realm holding
+// the same values: pages, counts, two terms of one field as one range,
+// negation, and a range beside a word.
+func testSearchFieldNumbersWide(t *testing.T, s directory.Store) {
+	ctx := context.Background()
+	f := &searchFixture{s: s, realm: realm(t, s, "acme"), other: realm(t, s, "beta")}
+	const n = 10050
+	var acmeIDs []int64
+	for _, r := range []*directory.Realm{f.realm, f.other} {
+		if err := s.CreateUserField(ctx, r.ID, userField("seats", directory.FieldInteger, 0)); err != nil {
+			t.Fatal(err)
+		}
+		batch := make([]directory.ImportUser, n)
+		for i := range batch {
+			u := newUser(fmt.Sprintf("seated %d", i))
+			u.UUID = fmt.Sprintf("uuid-%s-%d", r.UID, i)
+			u.UserFields = map[string]any{"seats": float64(i)}
+			batch[i] = directory.ImportUser{User: u}
+		}
+		if err := s.ImportUsers(ctx, r.ID, batch); err != nil {
+			t.Fatal(err)
+		}
+		if r == f.realm {
+			for _, op := range batch {
+				acmeIDs = append(acmeIDs, op.User.ID)
+			}
+		}
+	}
+	page := func(qu directory.UserQuery, offset int) []int64 {
+		t.Helper()
+		users, err := s.SearchUsers(ctx, f.realm.ID, qu, directory.SearchPage{Limit: 100, Offset: offset})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ids(users)
+	}
+	count := func(qu directory.UserQuery) int64 {
+		t.Helper()
+		c, err := s.CountSearchUsers(ctx, f.realm.ID, qu)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	cases := []struct {
+		name   string
+		q      directory.UserQuery
+		first  int // seats of the first user of the page at offset
+		offset int
+		count  int64
+	}{
+		{"seats>=40", q(num("seats", directory.OpGE, 40)), 40, 0, n - 40},
+		{"seats>=40, deep", q(num("seats", directory.OpGE, 40)), 5040, 5000, n - 40},
+		{"seats<9000", q(num("seats", directory.OpLT, 9000)), 0, 0, 9000},
+		{"seats>=40 seats<10040", q(num("seats", directory.OpGE, 40), num("seats", directory.OpLT, 10040)), 40, 0, 10000},
+		{"seats>=20 seats<10030 seats>=30", q(num("seats", directory.OpGE, 20), num("seats", directory.OpLT, 10030), num("seats", directory.OpGE, 30)), 30, 0, 10000},
+		{"-seats<40", q(not(num("seats", directory.OpLT, 40))), 40, 0, n - 40},
+		{"seated seats>=40", q(term("", "seated"), num("seats", directory.OpGE, 40)), 40, 0, n - 40},
+	}
+	for _, tc := range cases {
+		want := acmeIDs[tc.first : tc.first+100]
+		if diff := cmp.Diff(want, page(tc.q, tc.offset)); diff != "" {
+			t.Errorf("%s: page at %d (-want +got):\n%s", tc.name, tc.offset, diff)
+		}
+		if got := count(tc.q); got != tc.count {
+			t.Errorf("%s: count %d, want %d", tc.name, got, tc.count)
+		}
 	}
 }

@@ -40,6 +40,7 @@ func Run(t *testing.T, open Opener) {
 		{"SearchByMembership", testSearchByMembership},
 		{"Autocomplete", testAutocomplete},
 		{"SearchFieldNumbers", testSearchFieldNumbers},
+		{"SearchFieldNumbersWide", testSearchFieldNumbersWide},
 		{"EraseMovesCounters", testEraseMovesCounters},
 		{"UpdateKeepsCredentials", testUpdateKeepsCredentials},
 		{"UserFields", testUserFields},

@@ -11,7 +11,9 @@ CREATE TABLE user_field_numbers (
     user_id  bigint           NOT NULL,
     PRIMARY KEY (realm_id, key, value, user_id)
 );
-CREATE INDEX user_field_numbers_user ON user_field_numbers (user_id);
+-- A user's values, index-only: the trigger's delete, and a probe of each
+-- candidate user when a search's range is broad.
+CREATE INDEX user_field_numbers_user ON user_field_numbers (user_id, key, value);
 
 -- user_field_number_rows are the rows of one user's values: those of the
 -- realm's integer, decimal and date fields that read as numbers. A value
