@@ -157,8 +157,9 @@ func seedUser(s uint64, i int) directory.ImportUser {
 // have one, agents and admins none.
 func seedPerson(s uint64, i int) (directory.ImportUser, int) {
 	rng := rand.New(rand.NewPCG(mix(s^0x9e3779b97f4a7c15), mix(s+uint64(i)*0xbf58476d1ce4e5b9)))
-	// Organizations and custom fields draw from a stream of their own, so
-	// the attributes above them stay what they were before them.
+	// Organizations and custom field values draw from a stream of their
+	// own, so that adding them changed none of the attributes drawn from
+	// rng.
 	extra := rand.New(rand.NewPCG(mix(s^0x632be59bd9b4e019), mix(s+uint64(i)*0x94d049bb133111eb)))
 	c := &seedCountries[pickWeighted(rng, seedCountryTotal, func(k int) int { return seedCountries[k].weight })]
 	g := c.groups[rng.IntN(len(c.groups))]
@@ -321,7 +322,7 @@ func seedDirectory(ctx context.Context, store directory.Store, realmID int64) ([
 		case directory.KindOf(err) != directory.KindNotFound:
 			return nil, err
 		}
-		slug := asciiFold(o.name) // "Vértice Labs" -> "verticelabs"
+		slug := asciiFold(o.name) // "Vértice Software" -> "verticesoftware"
 		created, err := svc.CreateOrganization(ctx, a, directory.OrganizationInput{
 			Name:        &o.name,
 			ExternalID:  new(fmt.Sprintf("seed-org-%02d", k+1)),
@@ -713,6 +714,8 @@ var (
 
 func seedOrgWeight(k int) int { return seedOrganizations[k].weight }
 
+// init names the seed organizations and sums the weights of them and of
+// the plans.
 func init() {
 	for k, prefix := range seedOrgPrefixes {
 		suffix := seedOrgSuffixes[(k*7)%len(seedOrgSuffixes)]
@@ -722,6 +725,9 @@ func init() {
 		}
 		seedOrganizations = append(seedOrganizations, o)
 		seedOrgTotal += o.weight
+	}
+	for _, p := range seedPlans {
+		seedPlanTotal += p.weight
 	}
 }
 
@@ -734,7 +740,7 @@ type seedPlan struct {
 var (
 	seedPlans = []seedPlan{{"Free", "free", 40}, {"Basic", "basic", 25}, {"Plus", "plus", 18},
 		{"Premium", "premium", 12}, {"Enterprise", "enterprise", 5}}
-	seedPlanTotal = 100 // the weights' sum
+	seedPlanTotal int // the weights' sum
 	// Renewal dates fall in the two years from seedRenewalFrom.
 	seedRenewalFrom = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	seedRenewalDays = 730
