@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -24,8 +25,11 @@ type seedSummary struct {
 
 // seed fills a realm with realistic users for demos and benchmarks. User i
 // of seed S is always the same person (names, email, phone, tags, time
-// zone, locale, dates, uuid), whatever N and --start, so runs are
-// repeatable and a realm can grow by seeding the next range. The users go
+// zone, locale, dates, uuid, organization, custom field values), whatever
+// N and --start, so runs are repeatable and a realm can grow by seeding
+// the next range. The realm's seed organizations and user fields
+// (seedOrganizations, seedFields) are made first, through the Service's
+// rules, or reused when an earlier seed made them. The users go
 // straight to the store's bulk path (directory.ImportStore), in batches,
 // inside a bulk load (directory.BulkLoader) where the store has one,
 // committed every --commit users: they are made valid by construction,
@@ -52,6 +56,10 @@ func (e *env) seed(ctx context.Context, args []string) error {
 		return err
 	}
 	defer store.Close()
+	orgIDs, err := seedDirectory(ctx, store, realm.ID)
+	if err != nil {
+		return err
+	}
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -62,7 +70,11 @@ func (e *env) seed(ctx context.Context, args []string) error {
 			to := min(from+*batchSize, *start+*users)
 			batch := make([]directory.ImportUser, 0, to-from)
 			for i := from; i < to; i++ {
-				batch = append(batch, seedUser(*seedValue, i))
+				op, org := seedPerson(*seedValue, i)
+				if org >= 0 {
+					op.User.OrganizationID = orgIDs[org]
+				}
+				batch = append(batch, op)
 			}
 			select {
 			case batches <- batch:
@@ -133,9 +145,22 @@ var (
 )
 
 // seedUser returns user i of seed s, with its identities: an email, and a
-// phone unless the user has none or shares it.
+// phone unless the user has none or shares it. It has no OrganizationID,
+// which is the realm's id of the organization seedPerson names.
 func seedUser(s uint64, i int) directory.ImportUser {
+	op, _ := seedPerson(s, i)
+	return op
+}
+
+// seedPerson returns seedUser(s, i) and the index in seedOrganizations of
+// the user's organization, -1 for none: about nine in ten end users
+// have one, agents and admins none.
+func seedPerson(s uint64, i int) (directory.ImportUser, int) {
 	rng := rand.New(rand.NewPCG(mix(s^0x9e3779b97f4a7c15), mix(s+uint64(i)*0xbf58476d1ce4e5b9)))
+	// Organizations and custom field values draw from a stream of their
+	// own, so that adding them changed none of the attributes drawn from
+	// rng.
+	extra := rand.New(rand.NewPCG(mix(s^0x632be59bd9b4e019), mix(s+uint64(i)*0x94d049bb133111eb)))
 	c := &seedCountries[pickWeighted(rng, seedCountryTotal, func(k int) int { return seedCountries[k].weight })]
 	g := c.groups[rng.IntN(len(c.groups))]
 	if rng.IntN(100) < 15 { // everywhere has people from everywhere
@@ -151,10 +176,7 @@ func seedUser(s uint64, i int) directory.ImportUser {
 		Name:       first.name + " " + last.name,
 		ExternalID: fmt.Sprintf("cust-%d-%07d", s, i),
 		Tags:       []string{},
-		// TODO(organizations issue): give users an organization_id and
-		// custom user fields once organizations and user fields exist;
-		// until then the organization's name is a word in details.
-		UserFields: map[string]any{},
+		UserFields: seedFieldValues(extra),
 	}
 	local := first.ascii + "." + last.ascii
 	if group.secondLast && rng.IntN(100) < 60 {
@@ -200,8 +222,18 @@ func seedUser(s uint64, i int) directory.ImportUser {
 	if rng.IntN(100) < 60 {
 		u.LastLoginAt = updated
 	}
+	// Details name the user's organization, or for those in none (and
+	// staff) another company.
+	member, k := -1, pickWeighted(extra, seedOrgTotal, seedOrgWeight)
+	if u.Role == directory.RoleEndUser && extra.IntN(100) < 90 {
+		member = k
+	}
 	org := seedOrgPrefixes[rng.IntN(len(seedOrgPrefixes))] + " " + seedOrgSuffixes[rng.IntN(len(seedOrgSuffixes))]
-	u.Details = "Works at " + org + ", " + seedIndustries[rng.IntN(len(seedIndustries))] + ". Customer since " + strconv.Itoa(created.Year()) + "."
+	industry := seedIndustries[rng.IntN(len(seedIndustries))]
+	if member >= 0 {
+		org, industry = seedOrganizations[member].name, seedOrganizations[member].industry
+	}
+	u.Details = "Works at " + org + ", " + industry + ". Customer since " + strconv.Itoa(created.Year()) + "."
 	u.Notes = seedNotes[rng.IntN(len(seedNotes))]
 	if rng.IntN(3) == 0 {
 		u.Notes += " " + seedNotes[rng.IntN(len(seedNotes))]
@@ -218,7 +250,92 @@ func seedUser(s uint64, i int) directory.ImportUser {
 				CreatedAt: u.CreatedAt, UpdatedAt: u.CreatedAt})
 		}
 	}
-	return directory.ImportUser{User: u, Identities: ids}
+	return directory.ImportUser{User: u, Identities: ids}, member
+}
+
+// seedFieldValues returns a user's values of seedFields, drawn from rng
+// in the canonical form the Service stores (directory's fieldValue): an
+// option's value, a whole number as float64, a date as midnight UTC in
+// RFC 3339. Like real data, some users lack some values.
+func seedFieldValues(rng *rand.Rand) map[string]any {
+	values := map[string]any{}
+	if rng.IntN(100) < 85 {
+		values["plan"] = seedPlans[pickWeighted(rng, seedPlanTotal, func(k int) int { return seedPlans[k].weight })].value
+	}
+	if rng.IntN(100) < 70 {
+		// Most customers have few points, a few have many.
+		n := rng.IntN(2000)
+		if rng.IntN(10) == 0 {
+			n += rng.IntN(48000)
+		}
+		values["loyalty_points"] = float64(n)
+	}
+	if rng.IntN(100) < 60 {
+		day := seedRenewalFrom.AddDate(0, 0, rng.IntN(seedRenewalDays))
+		values["renewal_date"] = day.Format("2006-01-02T15:04:05Z")
+	}
+	if rng.IntN(100) < 40 {
+		values["referral_source"] = seedReferrals[rng.IntN(len(seedReferrals))]
+	}
+	return values
+}
+
+// seedDirectory makes the realm's seed organizations and user fields
+// through the Service's rules, or finds those an earlier seed made, and
+// returns the organizations' ids in seedOrganizations' order. A field of
+// the same key but another type, or a plan field without the seed's
+// options, is an error: the seeded values would not be valid.
+func seedDirectory(ctx context.Context, store directory.Store, realmID int64) ([]int64, error) {
+	svc := directory.NewService(store, directory.ServiceOptions{})
+	a := directory.Operator(realmID)
+	fields, err := svc.UserFields(ctx, a)
+	if err != nil {
+		return nil, err
+	}
+	for _, want := range seedFields() {
+		i := slices.IndexFunc(fields, func(f directory.UserField) bool { return f.Key == *want.Key })
+		if i < 0 {
+			if _, err := svc.CreateUserField(ctx, a, want); err != nil {
+				return nil, fmt.Errorf("user field %s: %w", *want.Key, err)
+			}
+			continue
+		}
+		f := &fields[i]
+		if string(f.Type) != *want.Type || !f.Active {
+			return nil, fmt.Errorf("the realm's user field %s is an inactive field or one of type %s; the seed needs an active %s field", f.Key, f.Type, *want.Type)
+		}
+		if want.Options != nil {
+			for _, o := range *want.Options {
+				if !slices.ContainsFunc(f.Options, func(x directory.FieldOption) bool { return x.Value == *o.Value }) {
+					return nil, fmt.Errorf("the realm's user field %s has no option %q, which the seed gives users", f.Key, *o.Value)
+				}
+			}
+		}
+	}
+	ids := make([]int64, len(seedOrganizations))
+	for k, o := range seedOrganizations {
+		found, err := store.OrganizationByName(ctx, realmID, o.name)
+		switch {
+		case err == nil:
+			ids[k] = found.ID
+			continue
+		case directory.KindOf(err) != directory.KindNotFound:
+			return nil, err
+		}
+		slug := asciiFold(o.name) // "Vértice Software" -> "verticesoftware"
+		created, err := svc.CreateOrganization(ctx, a, directory.OrganizationInput{
+			Name:        &o.name,
+			ExternalID:  new(fmt.Sprintf("seed-org-%02d", k+1)),
+			Details:     new(strings.ToUpper(o.industry[:1]) + o.industry[1:] + " company; customer since " + strconv.Itoa(2012+k%12) + "."),
+			DomainNames: &[]string{slug + ".example"},
+			Tags:        &[]string{o.industry, seedOrgTiers[k%len(seedOrgTiers)]},
+		})
+		if err != nil {
+			return nil, fmt.Errorf("organization %s: %w", o.name, err)
+		}
+		ids[k] = created.ID
+	}
+	return ids, nil
 }
 
 // mix is splitmix64's finalizer: it spreads nearby seeds over all bits.
@@ -569,9 +686,86 @@ var (
 		"Tundra", "Yucatán", "Evergreen"}
 	seedOrgSuffixes = []string{"Logistics", "Foods", "Bank", "Telecom", "Retail", "Health", "Labs", "Studio",
 		"Energy", "Travel", "Insurance", "Motors", "Media", "Farms", "Pharma", "Software"}
+	// seedSuffixIndustries is the industry of a seed organization, by
+	// its suffix.
+	seedSuffixIndustries = map[string]string{"Logistics": "logistics", "Foods": "hospitality", "Bank": "banking",
+		"Telecom": "telecom", "Retail": "retail", "Health": "healthcare", "Labs": "software", "Studio": "media",
+		"Energy": "energy", "Travel": "hospitality", "Insurance": "insurance", "Motors": "manufacturing",
+		"Media": "media", "Farms": "agriculture", "Pharma": "healthcare", "Software": "software"}
 	seedIndustries = []string{"retail", "banking", "insurance", "healthcare", "education", "hospitality", "telecom",
 		"manufacturing", "logistics", "media", "government", "nonprofit", "agriculture", "energy", "software"}
 )
+
+// seedOrganization is an organization seeded users belong to: its name,
+// its industry and its weight among members.
+type seedOrganization struct {
+	name, industry string
+	weight         int
+}
+
+// seedOrganizations are the organizations of a seeded realm: one per
+// seedOrgPrefixes, with a suffix and an industry of its own, a few large
+// and many small (organization k weighs about 1/(k+3)).
+var (
+	seedOrganizations []seedOrganization
+	seedOrgTotal      int
+	seedOrgTiers      = []string{"enterprise", "smb", "mid_market"}
+)
+
+func seedOrgWeight(k int) int { return seedOrganizations[k].weight }
+
+// init names the seed organizations and sums the weights of them and of
+// the plans.
+func init() {
+	for k, prefix := range seedOrgPrefixes {
+		suffix := seedOrgSuffixes[(k*7)%len(seedOrgSuffixes)]
+		o := seedOrganization{name: prefix + " " + suffix, industry: seedSuffixIndustries[suffix], weight: 3000 / (k + 3)}
+		if !slices.Contains(seedIndustries, o.industry) {
+			panic("cli: seed organization " + o.name + " has no industry")
+		}
+		seedOrganizations = append(seedOrganizations, o)
+		seedOrgTotal += o.weight
+	}
+	for _, p := range seedPlans {
+		seedPlanTotal += p.weight
+	}
+}
+
+// seedPlan is an option of the plan field and its weight among users.
+type seedPlan struct {
+	name, value string
+	weight      int
+}
+
+var (
+	seedPlans = []seedPlan{{"Free", "free", 40}, {"Basic", "basic", 25}, {"Plus", "plus", 18},
+		{"Premium", "premium", 12}, {"Enterprise", "enterprise", 5}}
+	seedPlanTotal int // the weights' sum
+	// Renewal dates fall in the two years from seedRenewalFrom.
+	seedRenewalFrom = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	seedRenewalDays = 730
+	seedReferrals   = []string{"Google search", "Friend or colleague", "Instagram", "LinkedIn", "Podcast",
+		"Trade show", "Newsletter", "Partner referral", "TV ad", "Blog post", "App store", "Recomendación de un amigo"}
+)
+
+// seedFields returns the user fields a seed gives its users values of.
+func seedFields() []directory.UserFieldInput {
+	options := make([]directory.FieldOptionInput, len(seedPlans))
+	for k, p := range seedPlans {
+		options[k] = directory.FieldOptionInput{Name: &p.name, Value: &p.value}
+	}
+	field := func(key, typ, title, description string) directory.UserFieldInput {
+		return directory.UserFieldInput{Key: &key, Type: &typ, Title: &title, Description: &description}
+	}
+	plan := field("plan", "dropdown", "Plan", "The customer's subscription plan.")
+	plan.Options = &options
+	return []directory.UserFieldInput{
+		plan,
+		field("loyalty_points", "integer", "Loyalty points", "Points in the loyalty program."),
+		field("renewal_date", "date", "Renewal date", "When the subscription renews."),
+		field("referral_source", "text", "Referral source", "How the customer heard of us."),
+	}
+}
 
 // seedNotes are agent notes; their words give search something to find.
 var seedNotes = []string{

@@ -7,11 +7,16 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/clientele/clientele/internal/cli"
 	"github.com/clientele/clientele/internal/directory"
+	"github.com/clientele/clientele/internal/postgres"
+	"github.com/clientele/clientele/internal/postgres/pgtest"
 	"github.com/clientele/clientele/internal/sqlite"
 	"github.com/google/go-cmp/cmp"
 	"github.com/nyaruka/phonenumbers"
@@ -90,7 +95,9 @@ func TestSeedIsDeterministic(t *testing.T) {
 
 // TestSeedUsersPassTheRules checks that seeded users look real and obey
 // every rule of the API: imported back as rows, through the Service, they
-// are unchanged, and imported into another realm they are all created.
+// are unchanged (organization and custom field values included), and
+// imported into another realm, with that realm's seed organizations, they
+// are all created, with the same organizations and values.
 func TestSeedUsersPassTheRules(t *testing.T) {
 	setup(t)
 	run(t, "realm", "create", "--uid", "acme", "--name", "Acme")
@@ -98,6 +105,11 @@ func TestSeedUsersPassTheRules(t *testing.T) {
 	const n = 2000
 	if code, out, errOut := run(t, "seed", "--realm", "acme", "--users", fmt.Sprint(n), "--json"); code != 0 || !strings.Contains(out, `"users":2000`) {
 		t.Fatalf("seed: %d %q %q", code, out, errOut)
+	}
+	// One user far from acme's range gives copy the seed's organizations
+	// and fields.
+	if code, _, errOut := run(t, "seed", "--realm", "copy", "--users", "1", "--start", "900000"); code != 0 {
+		t.Fatalf("seed copy: %d %q", code, errOut)
 	}
 	// The same range again is refused, and adds nobody.
 	if code, _, errOut := run(t, "seed", "--realm", "acme", "--users", "10"); code != 1 || !strings.Contains(errOut, "already holds users of this seed") {
@@ -124,9 +136,18 @@ func TestSeedUsersPassTheRules(t *testing.T) {
 	for _, tz := range directory.TimeZones() {
 		zones[tz.Name] = true
 	}
+	// The organizations of copy that have acme's names, by acme's ids.
+	copyID := map[int64]int64{}
+	for _, o := range listOrganizations(t, s, acme.ID) {
+		c, err := s.OrganizationByName(ctx, realm("copy").ID, o.Name)
+		if err != nil {
+			t.Fatalf("copy has no organization %s: %v", o.Name, err)
+		}
+		copyID[o.ID] = c.ID
+	}
 	emails, phones, names := map[string]bool{}, 0, map[string]bool{}
-	accented, withTags, secondLast := 0, 0, 0
-	var rows strings.Builder
+	accented, withTags, secondLast, members, withFields := 0, 0, 0, 0, 0
+	var rows, copyRows strings.Builder
 	for _, u := range users {
 		if emails[u.Email] || !strings.Contains(u.Email, "@") {
 			t.Errorf("email %q repeated or invalid", u.Email)
@@ -158,17 +179,34 @@ func TestSeedUsersPassTheRules(t *testing.T) {
 		if u.SecondLastName != "" {
 			secondLast++
 		}
-		row, _ := json.Marshal(map[string]any{
+		if u.OrganizationID != 0 {
+			members++
+		}
+		if len(u.UserFields) > 0 {
+			withFields++
+		}
+		// organization_id null where the user has none, which the import
+		// reads as "no organization".
+		var org, copyOrg any
+		if u.OrganizationID != 0 {
+			org, copyOrg = u.OrganizationID, copyID[u.OrganizationID]
+		}
+		cells := map[string]any{
 			"name": u.Name, "first_name": u.FirstName, "last_name": u.LastName, "second_last_name": u.SecondLastName,
 			"email": u.Email, "phone": u.Phone, "shared_phone_number": u.SharedPhoneNumber, "external_id": u.ExternalID,
 			"role": u.Role, "time_zone": u.TimeZone, "locale": u.Locale, "tags": u.Tags, "details": u.Details,
-			"notes": u.Notes, "verified": u.Verified, "suspended": u.Suspended,
-		})
+			"notes": u.Notes, "verified": u.Verified, "suspended": u.Suspended, "organization_id": org,
+			"user_fields": u.UserFields,
+		}
+		row, _ := json.Marshal(cells)
 		rows.Write(append(row, '\n'))
+		cells["organization_id"] = copyOrg
+		row, _ = json.Marshal(cells)
+		copyRows.Write(append(row, '\n'))
 	}
-	if phones < n/2 || len(names) < 200 || accented < n/5 || withTags < n/2 || secondLast < 50 {
-		t.Errorf("not varied enough: %d phones, %d last names, %d accented names, %d with tags, %d second last names",
-			phones, len(names), accented, withTags, secondLast)
+	if phones < n/2 || len(names) < 200 || accented < n/5 || withTags < n/2 || secondLast < 50 || members < n*3/4 || withFields < n*3/4 {
+		t.Errorf("not varied enough: %d phones, %d last names, %d accented names, %d with tags, %d second last names, %d in organizations, %d with field values",
+			phones, len(names), accented, withTags, secondLast, members, withFields)
 	}
 
 	path := filepath.Join(t.TempDir(), "seeded.jsonl")
@@ -181,12 +219,34 @@ func TestSeedUsersPassTheRules(t *testing.T) {
 	if diff := cmp.Diff(importSummary{Rows: n, Unchanged: n}, sum); code != 0 || diff != "" {
 		t.Errorf("seeded users imported back: exit %d, summary (-want +got):\n%s%s", code, diff, firstLines(errOut, 5))
 	}
-	code, out, errOut = run(t, "user", "import", path, "--realm", "copy", "--json")
+	copyPath := filepath.Join(t.TempDir(), "copy.jsonl")
+	if err := os.WriteFile(copyPath, []byte(copyRows.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut = run(t, "user", "import", copyPath, "--realm", "copy", "--json")
 	sum = importSummary{}
 	json.Unmarshal([]byte(out), &sum)
 	if diff := cmp.Diff(importSummary{Rows: n, Created: n}, sum); code != 0 || diff != "" {
 		t.Errorf("seeded users imported into another realm: exit %d, summary (-want +got):\n%s%s", code, diff, firstLines(errOut, 5))
 	}
+	for _, u := range users {
+		c := userByExternalID(t, s, realm("copy").ID, u.ExternalID)
+		if diff := cmp.Diff(u.UserFields, c.UserFields); diff != "" {
+			t.Errorf("user %s: field values imported into copy (-seeded +imported):\n%s", u.ExternalID, diff)
+		}
+		if c.OrganizationID != copyID[u.OrganizationID] {
+			t.Errorf("user %s: organization %d in copy, want %d", u.ExternalID, c.OrganizationID, copyID[u.OrganizationID])
+		}
+	}
+}
+
+func listOrganizations(t *testing.T, s directory.Store, realmID int64) []directory.Organization {
+	t.Helper()
+	orgs, err := s.ListOrganizations(context.Background(), realmID, directory.OrganizationFilter{}, directory.Page{Limit: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return orgs
 }
 
 func firstLines(s string, n int) string {
@@ -219,4 +279,284 @@ func BenchmarkSeed(b *testing.B) {
 
 func cliRun(args []string, stdout, stderr io.Writer) int {
 	return cli.Run(context.Background(), args, strings.NewReader(""), stdout, stderr)
+}
+
+// seedEngine is a database the seed tests run the CLI on: its
+// CLIENTELE_DATABASE value and how to open it for checks.
+type seedEngine struct {
+	name string
+	// database returns a new, empty database for t.
+	database func(t *testing.T) string
+	open     func(t *testing.T, database string) directory.Store
+}
+
+// seedEngines are SQLite, and PostgreSQL when CLIENTELE_TEST_POSTGRES is
+// set (a schema of its own for each test).
+func seedEngines() []seedEngine {
+	out := []seedEngine{{
+		name:     "sqlite",
+		database: func(t *testing.T) string { return filepath.Join(t.TempDir(), "seed.db") },
+		open: func(t *testing.T, database string) directory.Store {
+			s, err := sqlite.Open(database)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return s
+		},
+	}}
+	if os.Getenv("CLIENTELE_TEST_POSTGRES") != "" {
+		out = append(out, seedEngine{
+			name: "postgres",
+			database: func(t *testing.T) string {
+				dsn, _ := pgtest.NewSchema(t)
+				return dsn
+			},
+			open: func(t *testing.T, database string) directory.Store {
+				s, err := postgres.Open(context.Background(), database)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return s
+			},
+		})
+	}
+	return out
+}
+
+// seededRealm is what a seed left in a realm, for comparisons.
+type seededRealm struct {
+	Organizations []seededOrganization
+	Fields        []directory.UserField
+	// Users by external id: their organization's name ("" for none), its
+	// membership and their field values.
+	Users map[string]seededUser
+}
+
+type seededOrganization struct {
+	ID         int64
+	Name       string
+	ExternalID string
+	Members    int64 // the organization's member counter
+}
+
+type seededUser struct {
+	Role         directory.Role
+	Organization string
+	// Memberships are the user's memberships as "name default created".
+	Memberships []string
+	Fields      map[string]any
+}
+
+// readSeeded reads the organizations, fields and users of the realm uid.
+func readSeeded(t *testing.T, s directory.Store, uid string) seededRealm {
+	t.Helper()
+	ctx := context.Background()
+	realm, err := s.RealmByUID(ctx, uid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out seededRealm
+	orgs, err := s.ListOrganizations(ctx, realm.ID, directory.OrganizationFilter{}, directory.Page{Limit: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := map[int64]string{}
+	for _, o := range orgs {
+		n, err := s.CountOrganizationUsers(ctx, realm.ID, o.ID, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out.Organizations = append(out.Organizations, seededOrganization{o.ID, o.Name, o.ExternalID, n})
+		names[o.ID] = o.Name
+	}
+	if out.Fields, err = s.UserFields(ctx, realm.ID); err != nil {
+		t.Fatal(err)
+	}
+	users, err := s.ListUsers(ctx, realm.ID, directory.UserFilter{}, directory.Page{Limit: 100000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	memberships, err := s.ListMemberships(ctx, realm.ID, directory.MembershipFilter{}, directory.Page{Limit: 100000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	byUser := map[int64][]string{}
+	for _, m := range memberships {
+		byUser[m.UserID] = append(byUser[m.UserID], fmt.Sprintf("%s %t %s", m.OrganizationName, m.Default, m.CreatedAt.Format(time.RFC3339)))
+		if !m.CreatedAt.Equal(m.UpdatedAt) {
+			t.Errorf("membership %d: created %s, updated %s", m.ID, m.CreatedAt, m.UpdatedAt)
+		}
+	}
+	out.Users = map[string]seededUser{}
+	for _, u := range users {
+		out.Users[u.ExternalID] = seededUser{Role: u.Role, Organization: names[u.OrganizationID], Memberships: byUser[u.ID], Fields: u.UserFields}
+		if u.OrganizationID != 0 && names[u.OrganizationID] == "" {
+			t.Errorf("user %s: organization %d is not one of the realm's", u.ExternalID, u.OrganizationID)
+		}
+	}
+	return out
+}
+
+// TestSeedOrganizationsAndFields seeds a realm in two ranges and checks
+// its organizations (made once, reused by the second range), its user
+// fields and its users' memberships and values: the same as a realm
+// seeded at once, valid for their fields, about nine in ten end users in
+// an organization. A realm seeded before stays as it was.
+func TestSeedOrganizationsAndFields(t *testing.T) {
+	for _, engine := range seedEngines() {
+		t.Run(engine.name, func(t *testing.T) {
+			db := engine.database(t)
+			t.Setenv("CLIENTELE_DATABASE", db)
+			for _, uid := range []string{"acme", "again", "other"} {
+				if code, _, errOut := run(t, "realm", "create", "--uid", uid, "--name", uid); code != 0 {
+					t.Fatalf("realm create %s: %s", uid, errOut)
+				}
+			}
+			seed := func(args ...string) {
+				t.Helper()
+				if code, out, errOut := run(t, append([]string{"seed"}, args...)...); code != 0 || !strings.Contains(out, "users seeded") {
+					t.Fatalf("seed %v: %d %q %q", args, code, out, errOut)
+				}
+			}
+			seed("--realm", "other", "--users", "300", "--seed", "2")
+			s := engine.open(t, db)
+			other := readSeeded(t, s, "other")
+			s.Close()
+
+			const n = 1500
+			seed("--realm", "acme", "--users", "900", "--batch", "400")
+			s = engine.open(t, db)
+			first := readSeeded(t, s, "acme")
+			s.Close()
+			seed("--realm", "acme", "--users", fmt.Sprint(n-900), "--start", "900", "--batch", "250")
+			seed("--realm", "again", "--users", fmt.Sprint(n))
+			s = engine.open(t, db)
+			defer s.Close()
+			acme, again := readSeeded(t, s, "acme"), readSeeded(t, s, "again")
+
+			// The organizations: made by the first seed, kept by the second.
+			if len(acme.Organizations) != 30 {
+				t.Fatalf("%d organizations, want 30", len(acme.Organizations))
+			}
+			ids := func(orgs []seededOrganization) map[string]int64 {
+				out := map[string]int64{}
+				for _, o := range orgs {
+					out[o.Name] = o.ID
+				}
+				return out
+			}
+			if diff := cmp.Diff(ids(first.Organizations), ids(acme.Organizations)); diff != "" {
+				t.Errorf("organizations after the second range (-first +now):\n%s", diff)
+			}
+			for _, name := range []string{"Northwind Logistics", "Vértice Software", "Evergreen Motors"} {
+				if _, ok := ids(acme.Organizations)[name]; !ok {
+					t.Errorf("no organization %q among %v", name, ids(acme.Organizations))
+				}
+			}
+			if !strings.HasPrefix(acme.Organizations[0].ExternalID, "seed-org-") {
+				t.Errorf("organization external id %q", acme.Organizations[0].ExternalID)
+			}
+
+			// The fields, their types and the plan's options.
+			types := map[string]directory.UserFieldType{}
+			for _, f := range acme.Fields {
+				types[f.Key] = f.Type
+			}
+			wantTypes := map[string]directory.UserFieldType{"plan": directory.FieldDropdown, "loyalty_points": directory.FieldInteger,
+				"renewal_date": directory.FieldDate, "referral_source": directory.FieldText}
+			if diff := cmp.Diff(wantTypes, types); diff != "" {
+				t.Errorf("user fields (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(first.Fields, acme.Fields); diff != "" {
+				t.Errorf("user fields changed by the second range (-first +now):\n%s", diff)
+			}
+			var plans []string
+			for _, f := range acme.Fields {
+				if f.Key == "plan" {
+					for _, o := range f.Options {
+						plans = append(plans, o.Value)
+					}
+				}
+			}
+			if diff := cmp.Diff([]string{"free", "basic", "plus", "premium", "enterprise"}, plans); diff != "" {
+				t.Errorf("plan options (-want +got):\n%s", diff)
+			}
+
+			// The users: the same, organizations and values, as seeded at
+			// once into another realm.
+			if len(acme.Users) != n {
+				t.Fatalf("%d users, want %d", len(acme.Users), n)
+			}
+			if diff := cmp.Diff(again.Users, acme.Users); diff != "" {
+				t.Errorf("users seeded in two ranges (+) and at once (-) differ:\n%s", diff)
+			}
+			endUsers, members, withValue := 0, 0, map[string]int{}
+			counted := map[string]int64{}
+			date := regexp.MustCompile(`^20(26|27)-\d\d-\d\dT00:00:00Z$`)
+			for ext, u := range acme.Users {
+				if u.Role == directory.RoleEndUser {
+					endUsers++
+				}
+				switch {
+				case u.Organization == "" && len(u.Memberships) > 0:
+					t.Errorf("user %s: no organization but memberships %v", ext, u.Memberships)
+				case u.Organization != "":
+					members++
+					counted[u.Organization]++
+					if len(u.Memberships) != 1 || !strings.HasPrefix(u.Memberships[0], u.Organization+" true ") {
+						t.Errorf("user %s of %s: memberships %v, want that one as default", ext, u.Organization, u.Memberships)
+					}
+					if u.Role != directory.RoleEndUser {
+						t.Errorf("user %s: a %s in an organization", ext, u.Role)
+					}
+				}
+				for key, v := range u.Fields {
+					withValue[key]++
+					ok := false
+					switch key {
+					case "plan":
+						ok = slices.Contains(plans, fmt.Sprint(v))
+					case "loyalty_points":
+						f, isNum := v.(float64)
+						ok = isNum && f >= 0 && f == float64(int64(f))
+					case "renewal_date":
+						str, isStr := v.(string)
+						ok = isStr && date.MatchString(str)
+					case "referral_source":
+						str, isStr := v.(string)
+						ok = isStr && str != ""
+					}
+					if !ok {
+						t.Errorf("user %s: %s = %#v", ext, key, v)
+					}
+				}
+			}
+			if members < endUsers*85/100 || members > endUsers*95/100 {
+				t.Errorf("%d of %d end users in an organization, want about 90%%", members, endUsers)
+			}
+			for key := range wantTypes {
+				if withValue[key] < n/5 || withValue[key] > n*95/100 {
+					t.Errorf("%d of %d users have a %s: want many, not all", withValue[key], n, key)
+				}
+			}
+			largest := int64(0)
+			for _, o := range acme.Organizations {
+				if o.Members != counted[o.Name] {
+					t.Errorf("organization %s counts %d members; %d users have it", o.Name, o.Members, counted[o.Name])
+				}
+				largest = max(largest, o.Members)
+			}
+			if largest < 3*int64(members)/30 || counted[acme.Organizations[29].Name] == 0 {
+				t.Errorf("members by organization %v: want a few large ones and small ones", counted)
+			}
+
+			// The realm seeded first is as it was.
+			if diff := cmp.Diff(other, readSeeded(t, s, "other")); diff != "" {
+				t.Errorf("realm other changed by seeds of acme (-before +after):\n%s", diff)
+			}
+			if len(other.Organizations) != 30 || len(other.Users) != 300 {
+				t.Errorf("realm other: %d organizations, %d users", len(other.Organizations), len(other.Users))
+			}
+		})
+	}
 }

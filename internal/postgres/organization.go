@@ -4,6 +4,8 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"maps"
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -535,20 +537,23 @@ func (s *Store) MembershipCounts(ctx context.Context, realmID int64, userIDs []i
 // (and the existing ones locked), their organization as CreateUser and
 // UpdateUser do: a new user (id ids[i] for creates[i]) with an
 // OrganizationID, and an existing user with a Change.Organization, get
-// that organization as their only, default membership. The writes go in
-// organization order, so that two batches lock the organizations' counters
-// alike.
+// that organization as their only, default membership. The new users'
+// memberships and organization_id go in together (insertNewMemberships);
+// then, in organization order, so that two batches lock the
+// organizations' counters alike, each organization counts its new members
+// in one statement before the existing users who join it change one at a
+// time (setUserOrganization, which takes them out of other
+// organizations).
 func importOrganizations(ctx context.Context, tx pgx.Tx, realmID int64, creates []directory.ImportUser, ids []int64, updates []directory.ImportUser) error {
+	added, err := insertNewMemberships(ctx, tx, realmID, creates, ids)
+	if err != nil {
+		return err
+	}
 	type set struct {
 		userID, organizationID int64
 		at                     time.Time
 	}
 	var sets []set
-	for i, op := range creates {
-		if op.User.OrganizationID != 0 {
-			sets = append(sets, set{ids[i], op.User.OrganizationID, op.User.CreatedAt})
-		}
-	}
 	for _, op := range updates {
 		if op.Change.Organization != nil {
 			sets = append(sets, set{op.User.ID, *op.Change.Organization, op.User.UpdatedAt})
@@ -557,10 +562,80 @@ func importOrganizations(ctx context.Context, tx pgx.Tx, realmID int64, creates 
 	slices.SortFunc(sets, func(a, b set) int {
 		return cmp.Or(cmp.Compare(a.organizationID, b.organizationID), cmp.Compare(a.userID, b.userID))
 	})
-	for _, s := range sets {
-		if err := setUserOrganization(ctx, tx, realmID, s.userID, s.organizationID, s.at); err != nil {
+	next := 0
+	change := func(before int64) error {
+		for ; next < len(sets) && sets[next].organizationID < before; next++ {
+			s := sets[next]
+			if err := setUserOrganization(ctx, tx, realmID, s.userID, s.organizationID, s.at); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	for _, org := range slices.Sorted(maps.Keys(added)) {
+		if err := change(org); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE organizations SET users_count = users_count + $1 WHERE realm_id = $2 AND id = $3`,
+			added[org], realmID, org); err != nil {
 			return err
 		}
 	}
-	return nil
+	return change(math.MaxInt64)
+}
+
+// insertNewMemberships writes the memberships and organization_id that
+// setUserOrganization would for each new user of a batch (ids[i] for
+// creates[i]) with an OrganizationID, in two statements for the whole
+// batch instead of several a user, and returns how many members each
+// organization gains, for the caller to count. A new user has no
+// membership to leave or to keep the default of, so its membership is its
+// default, created and updated when the user was created. The memberships
+// go in by (organization, user), the per-user path's order. An
+// organization missing from the realm is a KindInvalid error on
+// organization_id, as insertMembership's.
+func insertNewMemberships(ctx context.Context, tx pgx.Tx, realmID int64, creates []directory.ImportUser, ids []int64) (map[int64]int64, error) {
+	type pair struct {
+		userID, organizationID int64
+		at                     time.Time
+	}
+	var pairs []pair
+	added := map[int64]int64{}
+	for i, op := range creates {
+		if org := op.User.OrganizationID; org != 0 {
+			pairs = append(pairs, pair{ids[i], org, at(op.User.CreatedAt)})
+			added[org]++
+		}
+	}
+	if len(pairs) == 0 {
+		return nil, nil
+	}
+	slices.SortFunc(pairs, func(a, b pair) int {
+		return cmp.Or(cmp.Compare(a.organizationID, b.organizationID), cmp.Compare(a.userID, b.userID))
+	})
+	users := make([]int64, len(pairs))
+	orgs := make([]int64, len(pairs))
+	times := make([]time.Time, len(pairs))
+	for i, p := range pairs {
+		users[i], orgs[i], times[i] = p.userID, p.organizationID, p.at
+	}
+	tag, err := tx.Exec(ctx, `INSERT INTO organization_memberships (realm_id, user_id, organization_id, is_default, created_at, updated_at)
+		SELECT $1, p.user_id, o.id, true, p.at, p.at
+		FROM unnest($2::bigint[], $3::bigint[], $4::timestamptz[]) WITH ORDINALITY AS p (user_id, organization_id, at, n)
+		JOIN organizations o ON o.realm_id = $1 AND o.id = p.organization_id
+		ORDER BY p.n`, realmID, users, orgs, times)
+	if err != nil {
+		return nil, err
+	}
+	if tag.RowsAffected() != int64(len(pairs)) {
+		var v directory.Invalid
+		v.Add("organization_id", "InvalidValue", "is not an organization of this account")
+		return nil, v.Err()
+	}
+	if _, err := tx.Exec(ctx, `UPDATE users SET organization_id = p.organization_id
+		FROM unnest($2::bigint[], $3::bigint[]) AS p (user_id, organization_id)
+		WHERE users.realm_id = $1 AND users.id = p.user_id`, realmID, users, orgs); err != nil {
+		return nil, err
+	}
+	return added, nil
 }
