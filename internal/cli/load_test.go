@@ -71,8 +71,8 @@ func searchAnswers(t *testing.T, path, uid string) map[string]string {
 
 // checkSearchIndex checks the whole search index of the database at path
 // against its users: FTS5's integrity check of both full-text tables
-// (with rank 1 it compares the index with the content table) and the tag
-// table, row for row.
+// (with rank 1 it compares the index with the content table), and the tag
+// table and the number fields' values, row for row.
 func checkSearchIndex(t *testing.T, path string) {
 	t.Helper()
 	db, err := sql.Open("sqlite", path)
@@ -92,8 +92,19 @@ func checkSearchIndex(t *testing.T, path string) {
 		(SELECT count(*) FROM user_tags g WHERE NOT EXISTS (SELECT 1 FROM users u, json_each(u.tags) j
 			WHERE u.id = g.user_id AND u.realm_id = g.realm_id AND j.value = g.tag AND u.deleted_at IS NULL)),
 		(SELECT count(*) FROM sqlite_schema WHERE type = 'trigger' AND tbl_name = 'users')`).Scan(&missing, &extra, &triggers)
-	if err != nil || missing != 0 || extra != 0 || triggers != 9 {
-		t.Errorf("user_tags: %d missing, %d extra; %d triggers on users, want 9; %v", missing, extra, triggers, err)
+	if err != nil || missing != 0 || extra != 0 || triggers != 12 {
+		t.Errorf("user_tags: %d missing, %d extra; %d triggers on users, want 12; %v", missing, extra, triggers, err)
+	}
+	// The values of number and date fields, as numbers (migration 0030).
+	var values int
+	err = db.QueryRow(`WITH want AS (
+			SELECT u.realm_id, f.key, CASE f.type WHEN 'date' THEN unixepoch(j.value) ELSE j.value END AS value, u.id AS user_id
+			FROM users u, json_each(u.user_fields) j JOIN user_fields f ON f.realm_id = u.realm_id AND f.key = j.key
+			WHERE u.deleted_at IS NULL AND f.type IN ('integer', 'decimal', 'date') AND j.value IS NOT NULL)
+		SELECT (SELECT count(*) FROM want), (SELECT count(*) FROM (SELECT * FROM want EXCEPT SELECT * FROM user_field_numbers)),
+			(SELECT count(*) FROM (SELECT * FROM user_field_numbers EXCEPT SELECT * FROM want))`).Scan(&values, &missing, &extra)
+	if err != nil || missing != 0 || extra != 0 {
+		t.Errorf("user_field_numbers: %d missing, %d extra of %d values; %v", missing, extra, values, err)
 	}
 }
 
