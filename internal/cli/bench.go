@@ -9,6 +9,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -25,7 +26,7 @@ import (
 // run. Each is a set of requests against the Zendesk API of a running
 // server; healthz is the baseline of the same run.
 var benchScenarios = []string{"healthz", "show_user", "list_first", "list_deep", "search_name", "search_email",
-	"search_property", "autocomplete", "count", "create", "update"}
+	"search_property", "search_field", "autocomplete", "count", "create", "update"}
 
 // benchResult is one scenario's outcome, as the table and --json show it.
 type benchResult struct {
@@ -105,6 +106,11 @@ func (e *env) bench(ctx context.Context, args []string) error {
 	fmt.Fprintf(e.stderr, "bench: discovering users at %s\n", b.base)
 	if err := b.discover(ctx, scenarios); err != nil {
 		return fmt.Errorf("bench: %w", err)
+	}
+	if slices.Contains(scenarios, "search_field") && len(b.fieldQueries) == 0 {
+		// A realm may have no such field; the default run goes on without.
+		fmt.Fprintln(e.stderr, "bench: search_field skipped: no sampled user has a value of an integer, decimal or date field (clientele seed makes some)")
+		scenarios = slices.DeleteFunc(scenarios, func(s string) bool { return s == "search_field" })
 	}
 	fmt.Fprintf(e.stderr, "bench: %d users in the realm, %d ids sampled; %d scenarios of %s each\n",
 		b.count, len(b.ids), len(scenarios), *duration)
@@ -208,15 +214,21 @@ type benchRun struct {
 	prefixes  []string // first letters of names, for autocomplete
 	deepNext  string   // a real links.next of a page 90% into the list
 	updateIDs []int64  // users the bench created for the update scenario
+	// fieldValues are the sampled users' values of the realm's integer,
+	// decimal and date fields, by key; fieldQueries the comparisons
+	// search_field sends, made from them.
+	fieldValues  map[string][]any
+	fieldQueries []string
 
 	seq atomic.Uint64
 }
 
 // benchUser is the part of a user the bench reads.
 type benchUser struct {
-	ID    int64  `json:"id"`
-	Name  string `json:"name"`
-	Email string `json:"email"`
+	ID         int64          `json:"id"`
+	Name       string         `json:"name"`
+	Email      string         `json:"email"`
+	UserFields map[string]any `json:"user_fields"`
 }
 
 // usersPage is a cursor page of /api/v2/users.
@@ -313,6 +325,16 @@ func (b *benchRun) discover(ctx context.Context, scenarios []string) error {
 			if name := []rune(strings.TrimSpace(u.Name)); len(name) >= 3 {
 				b.prefixes = append(b.prefixes, string(name[:3]))
 			}
+			for k, v := range u.UserFields {
+				if _, ok := b.fieldValues[k]; ok && v != nil {
+					b.fieldValues[k] = append(b.fieldValues[k], v)
+				}
+			}
+		}
+	}
+	if slices.Contains(scenarios, "search_field") {
+		if err := b.discoverFields(ctx); err != nil {
+			return err
 		}
 	}
 	add(first.Users)
@@ -340,6 +362,7 @@ func (b *benchRun) discover(ctx context.Context, scenarios []string) error {
 	if len(b.emails) == 0 {
 		b.emails = []string{"nobody@example.com"}
 	}
+	b.fieldQueries = fieldQueries(b.fieldValues)
 	if slices.Contains(scenarios, "update") {
 		for k := range 50 {
 			var created struct {
@@ -357,6 +380,64 @@ func (b *benchRun) discover(ctx context.Context, scenarios []string) error {
 		}
 	}
 	return nil
+}
+
+// discoverFields lists the realm's integer, decimal and date fields, whose
+// values the sampled users then give (discover).
+func (b *benchRun) discoverFields(ctx context.Context) error {
+	var list struct {
+		Fields []struct {
+			Key  string `json:"key"`
+			Type string `json:"type"`
+		} `json:"user_fields"`
+	}
+	if err := b.get(ctx, "/api/v2/user_fields.json", &list); err != nil {
+		return err
+	}
+	b.fieldValues = map[string][]any{}
+	for _, f := range list.Fields {
+		if f.Type == "integer" || f.Type == "decimal" || f.Type == "date" {
+			b.fieldValues[f.Key] = nil
+		}
+	}
+	return nil
+}
+
+// fieldQueries makes search_field's queries from sampled values, three a
+// field, as an agent would compare: equal to a value, above the median
+// (half of the users with a value: a broad range) and below the tenth
+// percentile. Dates compare by day.
+func fieldQueries(values map[string][]any) []string {
+	var queries []string
+	for _, key := range slices.Sorted(maps.Keys(values)) {
+		var texts []string
+		var numbers []float64
+		for _, v := range values[key] {
+			switch x := v.(type) {
+			case float64:
+				numbers = append(numbers, x)
+			case string:
+				if len(x) >= len(time.DateOnly) {
+					texts = append(texts, x[:len(time.DateOnly)])
+				}
+			}
+		}
+		var sorted []string
+		if len(numbers) > 0 {
+			slices.Sort(numbers)
+			for _, n := range numbers {
+				sorted = append(sorted, strconv.FormatFloat(n, 'f', -1, 64))
+			}
+		} else {
+			slices.Sort(texts)
+			sorted = texts
+		}
+		if len(sorted) == 0 {
+			continue
+		}
+		queries = append(queries, key+":"+sorted[len(sorted)/3], key+">"+sorted[len(sorted)/2], key+"<"+sorted[len(sorted)/10])
+	}
+	return queries
 }
 
 // newUserBody is the body of a create: a unique name and email, tagged so
@@ -400,6 +481,10 @@ func (b *benchRun) targeter(name string) vegeta.Targeter {
 	case "search_property":
 		paths = []string{"/api/v2/users/search.json?query=" + url.QueryEscape("role:agent"),
 			"/api/v2/users/search.json?query=" + url.QueryEscape("tags:vip")}
+	case "search_field":
+		for _, q := range b.fieldQueries {
+			paths = append(paths, "/api/v2/users/search.json?query="+url.QueryEscape(q))
+		}
 	case "autocomplete":
 		for _, p := range b.prefixes {
 			paths = append(paths, "/api/v2/users/autocomplete.json?name="+url.QueryEscape(p))

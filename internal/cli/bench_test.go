@@ -60,7 +60,7 @@ func TestBench(t *testing.T) {
 		t.Fatalf("bench --json: %v\n%s", err, out)
 	}
 	want := []string{"healthz", "show_user", "list_first", "list_deep", "search_name", "search_email",
-		"search_property", "autocomplete", "count", "create", "update"}
+		"search_property", "search_field", "autocomplete", "count", "create", "update"}
 	var got []string
 	for _, r := range results {
 		got = append(got, r.Scenario)
