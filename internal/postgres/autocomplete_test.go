@@ -8,7 +8,6 @@ import (
 
 	"github.com/clientele/clientele/internal/directory/storetest"
 	"github.com/clientele/clientele/internal/postgres"
-	"github.com/clientele/clientele/internal/postgres/pgtest"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -17,14 +16,8 @@ import (
 // and checks that Migrate gives every user its name key, computed in Go in
 // the migration's transaction, so that autocomplete finds them at once.
 func TestMigrationKeysExistingNames(t *testing.T) {
-	dsn, _ := pgtest.NewSchema(t)
+	dsn, conn := schemaBefore(t, "0026")
 	ctx := t.Context()
-	conn, err := pgx.Connect(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
-	migrateBefore(t, conn, "0026")
 	if _, err := conn.Exec(ctx, `INSERT INTO realms (id, uid, name, created_at, updated_at) OVERRIDING SYSTEM VALUE
 		VALUES (1, 'acme', 'Acme', now(), now()), (2, 'beta', 'Beta', now(), now())`); err != nil {
 		t.Fatal(err)

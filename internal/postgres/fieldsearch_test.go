@@ -3,7 +3,6 @@ package postgres_test
 import (
 	"testing"
 
-	"github.com/clientele/clientele/internal/postgres/pgtest"
 	"github.com/google/go-cmp/cmp"
 	"github.com/jackc/pgx/v5"
 )
@@ -21,15 +20,9 @@ type fieldNumber struct {
 // checks that Migrate indexes exactly the values of integer, decimal and
 // date fields of active users, in the migration's transaction.
 func TestMigrationIndexesFieldNumbers(t *testing.T) {
-	dsn, _ := pgtest.NewSchema(t)
+	dsn, conn := schemaBefore(t, "0030")
 	ctx := t.Context()
-	conn, err := pgx.Connect(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
-	migrateBefore(t, conn, "0030")
-	_, err = conn.Exec(ctx, `
+	_, err := conn.Exec(ctx, `
 		INSERT INTO realms (id, uid, name, created_at, updated_at) OVERRIDING SYSTEM VALUE
 			VALUES (1, 'acme', 'Acme', now(), now()), (2, 'beta', 'Beta', now(), now());
 		INSERT INTO user_fields (realm_id, key, type, title, raw_title, position, active, created_at, updated_at) VALUES

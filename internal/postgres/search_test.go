@@ -16,11 +16,18 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// migrateBefore applies the migrations whose versions sort before version
-// through conn, as an earlier release would have left the schema.
-func migrateBefore(t *testing.T, conn *pgx.Conn, version string) {
+// schemaBefore makes a new schema with the migrations whose versions sort
+// before version applied, as an earlier release would have left it, and
+// returns its DSN and a connection to it, closed when the test ends.
+func schemaBefore(t *testing.T, version string) (string, *pgx.Conn) {
 	t.Helper()
+	dsn, _ := pgtest.NewSchema(t)
 	ctx := t.Context()
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close(context.Background()) })
 	if _, err := conn.Exec(ctx, `CREATE TABLE schema_migrations (version text PRIMARY KEY, applied_at timestamptz NOT NULL)`); err != nil {
 		t.Fatal(err)
 	}
@@ -39,6 +46,7 @@ func migrateBefore(t *testing.T, conn *pgx.Conn, version string) {
 			t.Fatal(err)
 		}
 	}
+	return dsn, conn
 }
 
 // TestMigrationIndexesExistingNames applies the migrations before 0013 to
@@ -47,15 +55,9 @@ func migrateBefore(t *testing.T, conn *pgx.Conn, version string) {
 // names searchable: 0013 adds the column and index, and the store fills
 // them in Go in the migration's transaction.
 func TestMigrationIndexesExistingNames(t *testing.T) {
-	dsn, _ := pgtest.NewSchema(t)
+	dsn, conn := schemaBefore(t, "0013")
 	ctx := t.Context()
-	conn, err := pgx.Connect(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
-	migrateBefore(t, conn, "0013")
-	_, err = conn.Exec(ctx, strings.ReplaceAll(`
+	_, err := conn.Exec(ctx, strings.ReplaceAll(`
 		INSERT INTO realms (id, uid, name, created_at, updated_at) OVERRIDING SYSTEM VALUE VALUES (1, 'acme', 'Acme', @t, @t), (2, 'beta', 'Beta', @t, @t);
 		INSERT INTO users (id, realm_id, uuid, name, role, time_zone, iana_time_zone, locale, locale_id, organization_id, created_at, updated_at)
 		OVERRIDING SYSTEM VALUE

@@ -11,45 +11,16 @@ CREATE TABLE user_field_numbers (
     user_id  INTEGER NOT NULL,
     PRIMARY KEY (realm_id, key, value, user_id)
 ) WITHOUT ROWID;
+-- A user's values (the index holds the primary key's columns too): the
+-- triggers' deletes, and a probe of each candidate user when a search's
+-- range is broad.
 CREATE INDEX user_field_numbers_user ON user_field_numbers (user_id);
 
--- Each trigger writes a user's values of the realm's integer, decimal and
--- date fields that read as numbers. A value of another type (the API
--- never stores one) is skipped rather than made an error that would stop
--- the user's write.
-CREATE TRIGGER user_field_numbers_insert AFTER INSERT ON users
-WHEN new.deleted_at IS NULL AND new.user_fields <> '{}' BEGIN
-    INSERT OR IGNORE INTO user_field_numbers (realm_id, key, value, user_id)
-    SELECT new.realm_id, key, value, new.id FROM (
-        SELECT f.key AS key, CASE
-            WHEN f.type = 'date' AND j.type = 'text' THEN unixepoch(j.value)
-            WHEN f.type IN ('integer', 'decimal') AND j.type IN ('integer', 'real') THEN j.value
-        END AS value
-        FROM json_each(new.user_fields) j
-        JOIN user_fields f ON f.realm_id = new.realm_id AND f.key = j.key
-        WHERE f.type IN ('integer', 'decimal', 'date')
-    ) WHERE value IS NOT NULL;
-END;
-CREATE TRIGGER user_field_numbers_update AFTER UPDATE OF user_fields, deleted_at ON users
-WHEN old.user_fields IS NOT new.user_fields OR old.deleted_at IS NOT new.deleted_at BEGIN
-    DELETE FROM user_field_numbers WHERE user_id = old.id;
-    INSERT OR IGNORE INTO user_field_numbers (realm_id, key, value, user_id)
-    SELECT new.realm_id, key, value, new.id FROM (
-        SELECT f.key AS key, CASE
-            WHEN f.type = 'date' AND j.type = 'text' THEN unixepoch(j.value)
-            WHEN f.type IN ('integer', 'decimal') AND j.type IN ('integer', 'real') THEN j.value
-        END AS value
-        FROM json_each(new.user_fields) j
-        JOIN user_fields f ON f.realm_id = new.realm_id AND f.key = j.key
-        WHERE f.type IN ('integer', 'decimal', 'date')
-    ) WHERE value IS NOT NULL AND new.deleted_at IS NULL;
-END;
-CREATE TRIGGER user_field_numbers_delete AFTER DELETE ON users BEGIN
-    DELETE FROM user_field_numbers WHERE user_id = old.id;
-END;
-
--- The values stored before this migration.
-INSERT OR IGNORE INTO user_field_numbers (realm_id, key, value, user_id)
+-- The rows user_field_numbers holds for the active users: their values
+-- of the realm's integer, decimal and date fields that read as numbers. A
+-- value of another type (the API never stores one) is left out rather
+-- than made an error that would stop the user's write.
+CREATE VIEW user_field_number_rows AS
 SELECT realm_id, key, value, user_id FROM (
     SELECT u.realm_id AS realm_id, f.key AS key, u.id AS user_id, CASE
         WHEN f.type = 'date' AND j.type = 'text' THEN unixepoch(j.value)
@@ -57,5 +28,24 @@ SELECT realm_id, key, value, user_id FROM (
     END AS value
     FROM users u, json_each(u.user_fields) j
     JOIN user_fields f ON f.realm_id = u.realm_id AND f.key = j.key
-    WHERE u.deleted_at IS NULL AND u.user_fields <> '{}' AND f.type IN ('integer', 'decimal', 'date')
+    WHERE u.deleted_at IS NULL AND f.type IN ('integer', 'decimal', 'date')
 ) WHERE value IS NOT NULL;
+
+CREATE TRIGGER user_field_numbers_insert AFTER INSERT ON users
+WHEN new.deleted_at IS NULL AND new.user_fields <> '{}' BEGIN
+    INSERT OR IGNORE INTO user_field_numbers (realm_id, key, value, user_id)
+    SELECT realm_id, key, value, user_id FROM user_field_number_rows WHERE user_id = new.id;
+END;
+CREATE TRIGGER user_field_numbers_update AFTER UPDATE OF user_fields, deleted_at ON users
+WHEN old.user_fields IS NOT new.user_fields OR old.deleted_at IS NOT new.deleted_at BEGIN
+    DELETE FROM user_field_numbers WHERE user_id = old.id;
+    INSERT OR IGNORE INTO user_field_numbers (realm_id, key, value, user_id)
+    SELECT realm_id, key, value, user_id FROM user_field_number_rows WHERE user_id = new.id;
+END;
+CREATE TRIGGER user_field_numbers_delete AFTER DELETE ON users BEGIN
+    DELETE FROM user_field_numbers WHERE user_id = old.id;
+END;
+
+-- The values stored before this migration.
+INSERT OR IGNORE INTO user_field_numbers (realm_id, key, value, user_id)
+SELECT realm_id, key, value, user_id FROM user_field_number_rows;
