@@ -22,6 +22,7 @@ func RunImport(t *testing.T, open Opener) {
 		{"AllOrNothing", testImportAllOrNothing},
 		{"Lookups", testImportLookups},
 		{"Searchable", testImportSearchable},
+		{"MembershipsAsOneByOne", testImportMembershipsAsOneByOne},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
