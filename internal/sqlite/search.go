@@ -587,6 +587,21 @@ var indexTriggers = []struct{ table, name, def, bulk string }{
 			SELECT realm_id, tag, count(*) FROM user_tags WHERE realm_id = ?1 AND user_id BETWEEN ?2 AND ?3 GROUP BY tag
 			ON CONFLICT (realm_id, tag) DO UPDATE SET n = n + excluded.n`,
 	},
+	{
+		// Sorted in the index's order, the batch's values go in with one
+		// pass over it; a user at a time, they land at random places. The
+		// user index needs no such care: new users' ids are the largest.
+		table: "users",
+		name:  "user_field_numbers_insert",
+		def: `CREATE TRIGGER user_field_numbers_insert AFTER INSERT ON users
+			WHEN new.deleted_at IS NULL AND new.user_fields <> '{}' BEGIN
+			INSERT OR IGNORE INTO user_field_numbers (realm_id, key, value, user_id)
+			SELECT realm_id, key, value, user_id FROM user_field_number_rows WHERE user_id = new.id;
+			END`,
+		bulk: `INSERT OR IGNORE INTO user_field_numbers (realm_id, key, value, user_id)
+			SELECT realm_id, key, value, user_id FROM user_field_number_rows
+			WHERE realm_id = ?1 AND user_id BETWEEN ?2 AND ?3 ORDER BY realm_id, key, value, user_id`,
+	},
 }
 
 // sameSQL reports whether two SQL texts differ only in white space.
