@@ -79,11 +79,13 @@ func copyUsers(ctx context.Context, tx pgx.Tx, realmID int64, creates []director
 	if err != nil {
 		return nil, err
 	}
-	cols := append([]string{"id"}, userWriteColumns...)
+	// organization_id too, the organization each user is created in:
+	// insertNewMemberships writes the default memberships it mirrors.
+	cols := append(append([]string{"id"}, userWriteColumns...), "organization_id")
 	userRows := make([][]any, len(creates))
 	var identityRows [][]any
 	for i, op := range creates {
-		userRows[i] = append([]any{ids[i]}, userArgs(realmID, op.User)...)
+		userRows[i] = append(append([]any{ids[i]}, userArgs(realmID, op.User)...), op.User.OrganizationID)
 		for _, id := range op.Identities {
 			identityRows = append(identityRows, []any{realmID, ids[i], id.Type, id.Value, id.Verified, id.Primary, at(id.CreatedAt), at(id.UpdatedAt)})
 		}

@@ -632,10 +632,6 @@ func insertNewMemberships(ctx context.Context, tx pgx.Tx, realmID int64, creates
 		v.Add("organization_id", "InvalidValue", "is not an organization of this account")
 		return nil, v.Err()
 	}
-	if _, err := tx.Exec(ctx, `UPDATE users SET organization_id = p.organization_id
-		FROM unnest($2::bigint[], $3::bigint[]) AS p (user_id, organization_id)
-		WHERE users.realm_id = $1 AND users.id = p.user_id`, realmID, users, orgs); err != nil {
-		return nil, err
-	}
+	// The users were copied in with their organization_id (copyUsers).
 	return added, nil
 }

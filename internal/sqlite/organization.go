@@ -615,11 +615,11 @@ func importOrganizations(ctx context.Context, tx *sql.Tx, realmID int64, creates
 // few statements for the whole batch instead of about eight a user. A new
 // user has no membership to leave or to keep the default of, so its
 // membership is its default, created and updated when the user was
-// created, and its organization_id that organization; each organization
-// counts its new members once. The memberships go in by (organization,
-// user), the order, and so the ids, of the per-user path. An organization
-// missing from the realm is a KindInvalid error on organization_id, as
-// insertMembership's.
+// created, and its organization_id (written with the user, userWrite)
+// that organization; each organization counts its new members once. The
+// memberships go in by (organization, user), the order, and so the ids,
+// of the per-user path. An organization missing from the realm is a
+// KindInvalid error on organization_id, as insertMembership's.
 func insertNewMemberships(ctx context.Context, tx *sql.Tx, realmID int64, creates []directory.ImportUser, ids []int64) error {
 	var pairs [][3]int64 // user, organization, created_at
 	added := map[int64]int64{}
@@ -649,13 +649,10 @@ func insertNewMemberships(ctx context.Context, tx *sql.Tx, realmID int64, create
 	if err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO organization_memberships (realm_id, user_id, organization_id, is_default, created_at, updated_at)
+	// The users were inserted with their organization_id (userWrite).
+	_, err = tx.ExecContext(ctx, `INSERT INTO organization_memberships (realm_id, user_id, organization_id, is_default, created_at, updated_at)
 		SELECT ?1, value ->> 0, value ->> 1, TRUE, value ->> 2, value ->> 2 FROM json_each(?2) ORDER BY key`,
-		realmID, string(list)); err != nil {
-		return err
-	}
-	_, err = tx.ExecContext(ctx, `UPDATE users SET organization_id = p.value ->> 1 FROM json_each(?2) AS p
-		WHERE users.id = p.value ->> 0 AND users.realm_id = ?1`, realmID, string(list))
+		realmID, string(list))
 	return err
 }
 

@@ -331,8 +331,10 @@ func decodeTags(s string) ([]string, error) {
 // userWrite returns the columns a write stores and their values, realm_id
 // first. Password hash and last login have methods of their own and are
 // written only on insert, so an update from an older read cannot undo
-// them; organization_id is never written here, as it mirrors the user's
-// default membership (organization.go).
+// them. organization_id mirrors the user's default membership
+// (organization.go): only an insert writes it, the organization the user
+// is created in, whose membership the same transaction writes
+// (insertUser, insertNewMemberships).
 func userWrite(realmID int64, u *directory.User, insert bool) ([]string, []any, error) {
 	tags, err := json.Marshal(u.Tags)
 	if err != nil {
@@ -361,9 +363,8 @@ func userWrite(realmID int64, u *directory.User, insert bool) ([]string, []any, 
 		unix(u.CreatedAt), unix(u.UpdatedAt), unix(u.DeletedAt), u.Erased, directory.SearchText(realmID, u),
 		directory.NameKey(u.Name)}
 	if insert {
-		// organization_id follows the memberships, which insertUser writes.
-		cols = append(cols, "password_hash", "last_login_at")
-		vals = append(vals, u.PasswordHash, unix(u.LastLoginAt))
+		cols = append(cols, "password_hash", "last_login_at", "organization_id")
+		vals = append(vals, u.PasswordHash, unix(u.LastLoginAt), u.OrganizationID)
 	}
 	return cols, vals, nil
 }
