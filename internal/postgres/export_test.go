@@ -1,6 +1,10 @@
 package postgres
 
-import "github.com/clientele/clientele/internal/directory"
+import (
+	"context"
+
+	"github.com/clientele/clientele/internal/directory"
+)
 
 // AutocompleteQuery exposes the autocomplete query to the plan test.
 var AutocompleteQuery = autocompleteQuery
@@ -24,3 +28,10 @@ func WordCountQuery(realmID int64, q directory.UserQuery) (string, []any, bool) 
 // FoldTagCountsSQL is FoldTagCounts' statement, for a test that runs it in
 // a transaction of its own, and FoldBatch its argument.
 const FoldTagCountsSQL, FoldBatch = foldTagCountsSQL, foldBatch
+
+// Setting reads a run-time parameter of one of s's sessions.
+func Setting(t interface{ Context() context.Context }, s *Store, name string) (string, error) {
+	var v string
+	err := s.pool.QueryRow(t.Context(), `SELECT current_setting($1)`, name).Scan(&v)
+	return v, err
+}

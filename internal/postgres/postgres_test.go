@@ -338,3 +338,27 @@ func TestSideloadStoreContract(t *testing.T) {
 	pgtest.DSN(t)
 	storetest.RunSideloads(t, pgtest.OpenEmptied)
 }
+
+// TestSessionSettings checks the run-time parameters the store sets on its
+// sessions unless the DSN sets them: UTC, its application name, no JIT
+// and no parallel query; a DSN's own value wins.
+func TestSessionSettings(t *testing.T) {
+	dsn, _ := pgtest.NewSchema(t)
+	want := map[string]string{"TimeZone": "UTC", "application_name": "clientele", "jit": "off", "max_parallel_workers_per_gather": "0"}
+	s := openDSN(t, dsn)
+	for name, v := range want {
+		if got, err := postgres.Setting(t, s, name); err != nil || got != v {
+			t.Errorf("%s = %q, %v; want %q", name, got, err, v)
+		}
+	}
+	sep := "?"
+	if strings.Contains(dsn, "?") {
+		sep = "&"
+	}
+	own := openDSN(t, dsn+sep+"max_parallel_workers_per_gather=1&application_name=mine")
+	for name, v := range map[string]string{"max_parallel_workers_per_gather": "1", "application_name": "mine"} {
+		if got, err := postgres.Setting(t, own, name); err != nil || got != v {
+			t.Errorf("with the DSN's own %s: %q, %v; want %q", name, got, err, v)
+		}
+	}
+}
