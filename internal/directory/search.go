@@ -228,20 +228,36 @@ func LoneTerm(q UserQuery) (Term, bool) {
 	return q.Terms[0], true
 }
 
+// Ranges are the positive Numeric terms of a query by field (NumberRanges).
+type Ranges map[string][]Term
+
 // NumberRanges groups the positive Numeric terms of q by field: a field's
 // terms hold together, so stores read them as one range of their index of
 // values (seats>5 seats<10).
-func NumberRanges(q UserQuery) map[string][]Term {
-	var ranges map[string][]Term
+func NumberRanges(q UserQuery) Ranges {
+	var ranges Ranges
 	for _, t := range q.Terms {
 		if t.Numeric && !t.Negated {
 			if ranges == nil {
-				ranges = map[string][]Term{}
+				ranges = Ranges{}
 			}
 			ranges[t.Field] = append(ranges[t.Field], t)
 		}
 	}
 	return ranges
+}
+
+// Take returns the Numeric terms a store adds for t, a Numeric term of the
+// query whose ranges r are, as it walks the query's terms: t alone when
+// negated; when positive, the whole range of its field at the first of
+// its terms (taken out of r), and nothing at the others.
+func (r Ranges) Take(t Term) []Term {
+	if t.Negated {
+		return []Term{t}
+	}
+	terms := r[t.Field]
+	delete(r, t.Field)
+	return terms
 }
 
 // LoneRange returns q's terms when they are all positive Numeric terms of

@@ -365,19 +365,28 @@ func scanMembership(row scanner) (*directory.Membership, error) {
 	return &m, nil
 }
 
+// addMembers counts n more members in the organization; one missing from
+// the realm is a KindInvalid error on organization_id.
+func addMembers(ctx context.Context, tx *sql.Tx, realmID, organizationID, n int64) error {
+	res, err := tx.ExecContext(ctx, `UPDATE organizations SET users_count = users_count + ? WHERE realm_id = ? AND id = ?`,
+		n, realmID, organizationID)
+	if err != nil {
+		return err
+	}
+	if changed, _ := res.RowsAffected(); changed == 0 {
+		var v directory.Invalid
+		v.Add("organization_id", "InvalidValue", "is not an organization of this account")
+		return v.Err()
+	}
+	return nil
+}
+
 // insertMembership inserts m in tx, counts it in its organization and
 // keeps the user's default and organization_id in step. An organization
 // missing from the realm is a KindInvalid error on organization_id.
 func insertMembership(ctx context.Context, tx *sql.Tx, realmID int64, m *directory.Membership) error {
-	res, err := tx.ExecContext(ctx, `UPDATE organizations SET users_count = users_count + 1 WHERE realm_id = ? AND id = ?`,
-		realmID, m.OrganizationID)
-	if err != nil {
+	if err := addMembers(ctx, tx, realmID, m.OrganizationID, 1); err != nil {
 		return err
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		var v directory.Invalid
-		v.Add("organization_id", "InvalidValue", "is not an organization of this account")
-		return v.Err()
 	}
 	if m.Default {
 		if _, err := tx.ExecContext(ctx, `UPDATE organization_memberships SET is_default = FALSE, updated_at = ?
@@ -633,15 +642,8 @@ func insertNewMemberships(ctx context.Context, tx *sql.Tx, realmID int64, create
 		return nil
 	}
 	for _, org := range slices.Sorted(maps.Keys(added)) {
-		res, err := tx.ExecContext(ctx, `UPDATE organizations SET users_count = users_count + ? WHERE realm_id = ? AND id = ?`,
-			added[org], realmID, org)
-		if err != nil {
+		if err := addMembers(ctx, tx, realmID, org, added[org]); err != nil {
 			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			var v directory.Invalid
-			v.Add("organization_id", "InvalidValue", "is not an organization of this account")
-			return v.Err()
 		}
 	}
 	slices.SortFunc(pairs, func(a, b [3]int64) int { return cmp.Or(cmp.Compare(a[1], b[1]), cmp.Compare(a[0], b[0])) })

@@ -310,19 +310,11 @@ func buildSearch(realmID int64, q directory.UserQuery, broad map[string]bool) (*
 			err = sq.membership(t, "group_memberships", "group_id", "groups_fts")
 		default:
 			// A custom field key, checked by the Service: its value as a
-			// number, or its value's words.
-			switch {
-			case t.Numeric && t.Negated:
-				sq.number([]directory.Term{t}, false)
-			case t.Numeric:
-				// The field's positive terms are one range, added at the
-				// first of them.
-				if terms, ok := ranges[t.Field]; ok {
-					sq.number(terms, broad[t.Field])
-					delete(ranges, t.Field)
-				}
-			default:
+			// number (a field's positive terms one range), or its words.
+			if !t.Numeric {
 				err = sq.text(t, []string{t.Field})
+			} else if terms := ranges.Take(t); terms != nil {
+				sq.number(terms, broad[t.Field])
 			}
 		}
 		if err != nil {
