@@ -54,7 +54,10 @@ type Term struct {
 	// falls in [Number, Number+Span), a date's whole day.
 	Numeric bool
 	Number  float64
-	Span    float64
+	// Span is the width of an OpEq Numeric term's range, in the values'
+	// unit: a day's seconds for a date's ':', 0 (the value itself) for a
+	// number.
+	Span float64
 }
 
 // UserQuery is a parsed search for users: every term must hold (AND).
@@ -457,7 +460,8 @@ func numericTerm(f *UserField, t Term) (Term, error) {
 	case t.Wildcard && t.Op == OpEq:
 		return t, nil
 	case f.Type == FieldInteger || f.Type == FieldDecimal:
-		n, err := strconv.ParseFloat(strings.TrimSpace(t.Value), 64)
+		// A decimal comma reads as a point, as in a written value.
+		n, err := strconv.ParseFloat(strings.Replace(strings.TrimSpace(t.Value), ",", ".", 1), 64)
 		if err != nil || t.Wildcard || math.IsInf(n, 0) || math.IsNaN(n) {
 			return t, Errorf(KindBadRequest, "%s is a number field: search it with a number, as %s>10 or %s:10", t.Field, t.Field, t.Field)
 		}

@@ -738,7 +738,9 @@ func (s *Service) fieldValue(ctx context.Context, realmID int64, f *UserField, r
 			}
 		}
 		d, err := time.Parse(time.DateOnly, str)
-		if err != nil {
+		if err != nil || d.Year() < 1 {
+			// Year 0000 parses, but is no date PostgreSQL (or Zendesk)
+			// keeps.
 			return nil, "must be a date (YYYY-MM-DD)"
 		}
 		return d.Format("2006-01-02T15:04:05Z"), ""

@@ -156,16 +156,17 @@ func (sq *searchQuery) timeCond(t directory.Term, column string) {
 // range, from user_field_numbers. A range of few values is read once, one
 // range of the (realm, key, value) index, into an array of ids the users'
 // primary key finds; a broad one (directory.BroadRange) and a negated one
-// probe each candidate's values in the (user_id, key, value) index
-// instead. Both forms keep the planner from making a join of them: as
-// one, without fresh statistics (right after a bulk load), it read the
+// probe each candidate's values in the (user_id, realm_id, key, value)
+// index instead. Both forms keep the planner from making a join of them:
+// as one, without fresh statistics (right after a bulk load), it read the
 // whole range once per user, 5 s for 10,000 users. OFFSET 0 keeps the
 // probe a subplan.
 func (sq *searchQuery) number(terms []directory.Term, broad bool) {
 	t := terms[0]
 	cond := numberRange(&sq.p, terms)
 	if broad || t.Negated {
-		sq.cond(t, "EXISTS (SELECT 1 FROM user_field_numbers WHERE user_id = u.id AND key = "+sq.p.add(t.Field)+" AND "+cond+" OFFSET 0)")
+		sq.cond(t, "EXISTS (SELECT 1 FROM user_field_numbers WHERE user_id = u.id AND realm_id = "+sq.p.add(sq.realmID)+
+			" AND key = "+sq.p.add(t.Field)+" AND "+cond+" OFFSET 0)")
 		return
 	}
 	sq.cond(t, "u.id = ANY (ARRAY(SELECT user_id FROM user_field_numbers WHERE realm_id = "+sq.p.add(sq.realmID)+

@@ -13,17 +13,19 @@ CREATE TABLE user_field_numbers (
 );
 -- A user's values, index-only: the trigger's delete, and a probe of each
 -- candidate user when a search's range is broad.
-CREATE INDEX user_field_numbers_user ON user_field_numbers (user_id, key, value);
+CREATE INDEX user_field_numbers_user ON user_field_numbers (user_id, realm_id, key, value);
 
 -- user_field_number_rows are the rows of one user's values: those of the
--- realm's integer, decimal and date fields that read as numbers. A value
--- of another type (the API never stores one) is skipped rather than made
--- an error that would stop the user's write.
+-- realm's integer, decimal and date fields that read as numbers (a date
+-- as the API stores it, YYYY-MM-DDT00:00:00Z, and not in year 0000, which
+-- PostgreSQL has no timestamp for). A value of another type (the API never
+-- stores one) is skipped rather than made an error that would stop the
+-- user's write.
 CREATE FUNCTION user_field_number_rows(realm bigint, fields jsonb)
 RETURNS TABLE (key text, value double precision) LANGUAGE sql STABLE AS $$
     SELECT f.key, CASE
         WHEN f.type = 'date' AND jsonb_typeof(j.value) = 'string'
-             AND j.value #>> '{}' ~ '^\d{4}-\d{2}-\d{2}T00:00:00Z$'
+             AND j.value #>> '{}' ~ '^\d{4}-\d{2}-\d{2}T00:00:00Z$' AND NOT starts_with(j.value #>> '{}', '0000')
             THEN extract(epoch FROM (j.value #>> '{}')::timestamptz)::double precision
         WHEN f.type IN ('integer', 'decimal') AND jsonb_typeof(j.value) = 'number'
             THEN (j.value #>> '{}')::double precision
@@ -36,7 +38,7 @@ $$;
 CREATE FUNCTION user_field_numbers_sync() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP <> 'INSERT' THEN
-        DELETE FROM user_field_numbers WHERE user_id = OLD.id;
+        DELETE FROM user_field_numbers WHERE realm_id = OLD.realm_id AND user_id = OLD.id;
     END IF;
     IF TG_OP <> 'DELETE' AND NEW.deleted_at IS NULL AND NEW.user_fields <> '{}' THEN
         INSERT INTO user_field_numbers (realm_id, key, value, user_id)

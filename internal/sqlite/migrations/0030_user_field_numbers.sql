@@ -17,13 +17,17 @@ CREATE TABLE user_field_numbers (
 CREATE INDEX user_field_numbers_user ON user_field_numbers (user_id);
 
 -- The rows user_field_numbers holds for the active users: their values
--- of the realm's integer, decimal and date fields that read as numbers. A
--- value of another type (the API never stores one) is left out rather
--- than made an error that would stop the user's write.
+-- of the realm's integer, decimal and date fields that read as numbers (a
+-- date as the API stores it, YYYY-MM-DDT00:00:00Z, and not in year 0000,
+-- as PostgreSQL's store reads dates too). A value of another type (the
+-- API never stores one) is left out rather than made an error that would
+-- stop the user's write.
 CREATE VIEW user_field_number_rows AS
 SELECT realm_id, key, value, user_id FROM (
     SELECT u.realm_id AS realm_id, f.key AS key, u.id AS user_id, CASE
-        WHEN f.type = 'date' AND j.type = 'text' THEN unixepoch(j.value)
+        WHEN f.type = 'date' AND j.type = 'text'
+             AND j.value GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T00:00:00Z' AND j.value NOT GLOB '0000*'
+            THEN unixepoch(j.value)
         WHEN f.type IN ('integer', 'decimal') AND j.type IN ('integer', 'real') THEN j.value
     END AS value
     FROM users u, json_each(u.user_fields) j
@@ -38,12 +42,12 @@ WHEN new.deleted_at IS NULL AND new.user_fields <> '{}' BEGIN
 END;
 CREATE TRIGGER user_field_numbers_update AFTER UPDATE OF user_fields, deleted_at ON users
 WHEN old.user_fields IS NOT new.user_fields OR old.deleted_at IS NOT new.deleted_at BEGIN
-    DELETE FROM user_field_numbers WHERE user_id = old.id;
+    DELETE FROM user_field_numbers WHERE realm_id = old.realm_id AND user_id = old.id;
     INSERT OR IGNORE INTO user_field_numbers (realm_id, key, value, user_id)
     SELECT realm_id, key, value, user_id FROM user_field_number_rows WHERE user_id = new.id;
 END;
 CREATE TRIGGER user_field_numbers_delete AFTER DELETE ON users BEGIN
-    DELETE FROM user_field_numbers WHERE user_id = old.id;
+    DELETE FROM user_field_numbers WHERE realm_id = old.realm_id AND user_id = old.id;
 END;
 
 -- The values stored before this migration.
