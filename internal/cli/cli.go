@@ -211,6 +211,17 @@ func (e *env) envOr(key, def string) string {
 	return def
 }
 
+// envDuration is the duration the environment variable key holds, or def
+// when it is unset; a value that is no duration is a usage error naming
+// the variable.
+func (e *env) envDuration(key string, def time.Duration) (time.Duration, error) {
+	d, err := time.ParseDuration(e.envOr(key, def.String()))
+	if err != nil {
+		return 0, usageError(key + ": " + err.Error())
+	}
+	return d, nil
+}
+
 func (e *env) parse(fs *flag.FlagSet, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {

@@ -31,9 +31,9 @@ func (e *env) serve(ctx context.Context, args []string) error {
 		defaultLimit = zendesk.DefaultRateLimit
 	}
 	fs.IntVar(&c.RateLimit, "rate-limit", defaultLimit, "API requests per realm per minute (CLIENTELE_RATE_LIMIT)")
-	defaultCache, err := time.ParseDuration(e.envOr("CLIENTELE_AUTH_CACHE", "2s"))
+	defaultCache, err := e.envDuration("CLIENTELE_AUTH_CACHE", 2*time.Second)
 	if err != nil {
-		return usageError("CLIENTELE_AUTH_CACHE: " + err.Error())
+		return err
 	}
 	fs.StringVar(&c.SMTPURL, "smtp-url", e.getenv("CLIENTELE_SMTP_URL"), "smtp://user:password@host:port for the realms' mails; unset: mails go to the outbox only (CLIENTELE_SMTP_URL)")
 	fs.StringVar(&c.MailFrom, "mail-from", e.envOr("CLIENTELE_MAIL_FROM", "clientele@localhost"), "sender of the realms' mails (CLIENTELE_MAIL_FROM)")
@@ -41,9 +41,9 @@ func (e *env) serve(ctx context.Context, args []string) error {
 		"comma-separated origins (https://shop.example) allowed to call the Customers API from a browser, or * (CLIENTELE_CORS_ORIGINS)")
 	fs.DurationVar(&c.AuthCache, "auth-cache", defaultCache,
 		"how long a node remembers an authenticated credential; a revoked token works that much longer (CLIENTELE_AUTH_CACHE)")
-	defaultLease, err := time.ParseDuration(e.envOr("CLIENTELE_JOB_LEASE", directory.JobLease.String()))
+	defaultLease, err := e.envDuration("CLIENTELE_JOB_LEASE", directory.JobLease)
 	if err != nil {
-		return usageError("CLIENTELE_JOB_LEASE: " + err.Error())
+		return err
 	}
 	fs.DurationVar(&c.JobLease, "job-lease", defaultLease,
 		"how long a bulk job's runner holds it without finishing an item; a job whose node died is resumed by another node, or this one restarted, that long after its last item (CLIENTELE_JOB_LEASE)")

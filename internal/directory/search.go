@@ -46,19 +46,24 @@ type Term struct {
 	Time time.Time
 	// Negated is set by a leading '-': the term must not match.
 	Negated bool
-	// Numeric is set by the Service on a term comparing an integer,
+	// Bounds are set by the Service on a term comparing an integer,
 	// decimal or date custom field: the stores answer it from their index
 	// of those fields' values as numbers (a date as the Unix time of its
-	// midnight UTC), not from the value's words. The term holds when the
-	// value compares to Number as Op says; for OpEq with a Span, when it
-	// falls in [Number, Number+Span), a date's whole day.
-	Numeric bool
-	Number  float64
-	// Span is the width of an OpEq Numeric term's range, in the values'
-	// unit: a day's seconds for a date's ':', 0 (the value itself) for a
-	// number.
-	Span float64
+	// midnight UTC), not from the value's words, and the term holds when
+	// the value passes every bound (Numeric).
+	Bounds []Bound
 }
+
+// Bound is one comparison of a number field's value: value Op Value, Op
+// being "=", "<", "<=", ">" or ">=", as SQL writes them.
+type Bound struct {
+	Op    string
+	Value float64
+}
+
+// Numeric reports whether t compares a number or date field's value
+// (Bounds), rather than matching words.
+func (t Term) Numeric() bool { return len(t.Bounds) > 0 }
 
 // UserQuery is a parsed search for users: every term must hold (AND).
 type UserQuery struct {
@@ -240,7 +245,7 @@ type Ranges map[string][]Term
 func NumberRanges(q UserQuery) Ranges {
 	var ranges Ranges
 	for _, t := range q.Terms {
-		if t.Numeric && !t.Negated {
+		if t.Numeric() && !t.Negated {
 			if ranges == nil {
 				ranges = Ranges{}
 			}
@@ -271,7 +276,7 @@ func LoneRange(q UserQuery) ([]Term, bool) {
 		return nil, false
 	}
 	for _, t := range q.Terms {
-		if !t.Numeric || t.Negated || t.Field != q.Terms[0].Field {
+		if !t.Numeric() || t.Negated || t.Field != q.Terms[0].Field {
 			return nil, false
 		}
 	}
@@ -412,7 +417,7 @@ func (s *Service) AutocompleteUsers(ctx context.Context, a Actor, prefix string,
 
 // prepareSearch refuses searches by end users and queries on fields that
 // are neither keywords nor the realm's custom field keys, and returns q
-// with its terms on integer, decimal and date fields made Numeric: those
+// with its terms on integer, decimal and date fields given Bounds: those
 // compare values (seats>5, renewal_date<2027-01-01, seats:5), where the
 // other custom fields match words and take only ':'.
 func (s *Service) prepareSearch(ctx context.Context, a Actor, q UserQuery) (UserQuery, error) {
@@ -451,42 +456,49 @@ func (s *Service) prepareSearch(ctx context.Context, a Actor, q UserQuery) (User
 	return q, nil
 }
 
-// numericTerm returns t, a term on the custom field f, made Numeric when f
-// is an integer, decimal or date field. A wildcard with ':' stays a match
-// of the value's words (seats:1*); an ordering on any other type of field
-// is refused.
+// numericTerm returns t, a term on the custom field f, with its Bounds
+// when f is an integer, decimal or date field. A wildcard with ':' stays a
+// match of the value's words (seats:1*); an ordering on any other type of
+// field is refused.
 func numericTerm(f *UserField, t Term) (Term, error) {
+	var n float64
 	switch {
 	case t.Wildcard && t.Op == OpEq:
 		return t, nil
 	case f.Type == FieldInteger || f.Type == FieldDecimal:
 		// A decimal comma reads as a point, as in a written value.
-		n, err := strconv.ParseFloat(strings.Replace(strings.TrimSpace(t.Value), ",", ".", 1), 64)
+		var err error
+		n, err = strconv.ParseFloat(strings.Replace(strings.TrimSpace(t.Value), ",", ".", 1), 64)
 		if err != nil || t.Wildcard || math.IsInf(n, 0) || math.IsNaN(n) {
 			return t, Errorf(KindBadRequest, "%s is a number field: search it with a number, as %s>10 or %s:10", t.Field, t.Field, t.Field)
 		}
-		t.Numeric, t.Number = true, n
-		return t, nil
 	case f.Type == FieldDate:
 		if t.Time.IsZero() || t.Wildcard {
 			return t, Errorf(KindBadRequest, "%s is a date field: search it with a date (2027-01-01), a time (2027-01-01T10:00:00Z) or a relative time (3days)", t.Field)
 		}
-		t.Numeric, t.Number = true, float64(t.Time.Unix())
+		n = float64(t.Time.Unix())
 		if t.Op == OpEq || len(t.Value) == len(time.DateOnly) {
 			// The field's values are days at midnight UTC: a day named in
 			// the query is that day, whatever the server's time zone.
 			day := time.Date(t.Time.Year(), t.Time.Month(), t.Time.Day(), 0, 0, 0, 0, time.UTC)
-			t.Number = float64(day.Unix())
+			n = float64(day.Unix())
 		}
 		if t.Op == OpEq {
-			t.Span = 24 * 60 * 60
+			// ':' on a date is that whole day.
+			t.Bounds = []Bound{{">=", n}, {"<", n + 24*60*60}}
+			return t, nil
 		}
-		return t, nil
 	case t.Op != OpEq:
 		return t, Errorf(KindBadRequest, "%s is a %s field: search it with %s:value; <, >, <= and >= compare number and date fields", t.Field, f.Type, t.Field)
+	default:
+		return t, nil
 	}
+	t.Bounds = []Bound{{boundOps[t.Op], n}}
 	return t, nil
 }
+
+// boundOps are the Bound operators of the query language's operators.
+var boundOps = map[Op]string{OpEq: "=", OpLT: "<", OpGT: ">", OpLE: "<=", OpGE: ">="}
 
 // isNumericKey reports a key made of digits only, which findUserField
 // would take for an id; keys are never all digits.

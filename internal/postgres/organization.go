@@ -538,7 +538,8 @@ func (s *Store) MembershipCounts(ctx context.Context, realmID int64, userIDs []i
 // UpdateUser do: a new user (id ids[i] for creates[i]) with an
 // OrganizationID, and an existing user with a Change.Organization, get
 // that organization as their only, default membership. The new users'
-// memberships and organization_id go in together (insertNewMemberships);
+// memberships go in together (insertNewMemberships; copyUsers wrote their
+// organization_id);
 // then, in organization order, so that two batches lock the
 // organizations' counters alike, each organization counts its new members
 // in one statement before the existing users who join it change one at a
@@ -584,16 +585,15 @@ func importOrganizations(ctx context.Context, tx pgx.Tx, realmID int64, creates 
 	return change(math.MaxInt64)
 }
 
-// insertNewMemberships writes the memberships and organization_id that
-// setUserOrganization would for each new user of a batch (ids[i] for
-// creates[i]) with an OrganizationID, in two statements for the whole
-// batch instead of several a user, and returns how many members each
-// organization gains, for the caller to count. A new user has no
-// membership to leave or to keep the default of, so its membership is its
-// default, created and updated when the user was created. The memberships
-// go in by (organization, user), the per-user path's order. An
-// organization missing from the realm is a KindInvalid error on
-// organization_id, as insertMembership's.
+// insertNewMemberships writes the memberships that setUserOrganization
+// would for each new user of a batch (ids[i] for creates[i]) with an
+// OrganizationID, in one statement for the whole batch instead of several
+// a user, and returns how many members each organization gains, for the
+// caller to count. A new user has no membership to leave or to keep the
+// default of, so its membership is its default, created and updated when
+// the user was created. The memberships go in by (organization, user),
+// the per-user path's order. An organization missing from the realm is a
+// KindInvalid error on organization_id, as insertMembership's.
 func insertNewMemberships(ctx context.Context, tx pgx.Tx, realmID int64, creates []directory.ImportUser, ids []int64) (map[int64]int64, error) {
 	type pair struct {
 		userID, organizationID int64

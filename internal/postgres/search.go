@@ -174,22 +174,15 @@ func (sq *searchQuery) number(terms []directory.Term, broad bool) {
 }
 
 // numberRange is the condition on user_field_numbers.value of Numeric
-// terms of one field, ANDed, with its arguments added to p.
+// terms of one field, every bound ANDed, with its arguments added to p.
 func numberRange(p *params, terms []directory.Term) string {
-	conds := make([]string, len(terms))
-	for i, t := range terms {
-		if t.Op == directory.OpEq && t.Span > 0 {
-			conds[i] = "value >= " + p.add(t.Number) + " AND value < " + p.add(t.Number+t.Span)
-		} else {
-			conds[i] = "value " + numberOps[t.Op] + " " + p.add(t.Number)
+	var conds []string
+	for _, t := range terms {
+		for _, b := range t.Bounds {
+			conds = append(conds, "value "+b.Op+" "+p.add(b.Value))
 		}
 	}
 	return strings.Join(conds, " AND ")
-}
-
-// numberOps are the SQL comparisons of the query language's operators.
-var numberOps = map[directory.Op]string{
-	directory.OpEq: "=", directory.OpLT: "<", directory.OpGT: ">", directory.OpLE: "<=", directory.OpGE: ">=",
 }
 
 // broadRanges returns the fields whose range in q (directory.NumberRanges)
@@ -341,7 +334,7 @@ func buildSearch(realmID int64, q directory.UserQuery, broad map[string]bool) (*
 		default:
 			// A custom field key, checked by the Service: its value as a
 			// number (a field's positive terms one range), or its words.
-			if !t.Numeric {
+			if !t.Numeric() {
 				err = sq.text(t, []string{t.Field})
 			} else if terms := ranges.Take(t); terms != nil {
 				sq.number(terms, broad[t.Field])
@@ -494,6 +487,17 @@ func (s *Store) searchByRanges(ctx context.Context, realmID int64, q directory.U
 
 // CountSearchUsers counts the active users matching q.
 func (s *Store) CountSearchUsers(ctx context.Context, realmID int64, q directory.UserQuery) (int64, error) {
+	var n int64
+	if terms, ok := directory.LoneRange(q); ok {
+		// user_field_numbers holds active users only, a value per user
+		// and key: the range counts from its index alone (and without
+		// asking first how broad it is).
+		var p params
+		query := "SELECT count(*) FROM user_field_numbers WHERE realm_id = " + p.add(realmID) + " AND key = " + p.add(terms[0].Field) +
+			" AND " + numberRange(&p, terms)
+		err := s.pool.QueryRow(ctx, query, p...).Scan(&n)
+		return n, err
+	}
 	broad, err := s.broadRanges(ctx, realmID, q)
 	if err != nil {
 		return 0, err
@@ -502,7 +506,6 @@ func (s *Store) CountSearchUsers(ctx context.Context, realmID int64, q directory
 	if err != nil || sq.nothing {
 		return 0, err
 	}
-	var n int64
 	if tag, ok := loneTag(q); ok {
 		// The tag's deltas of active users (migration 0029), where
 		// user_tags's index would be read entry by entry (80,000 for a
@@ -512,15 +515,6 @@ func (s *Store) CountSearchUsers(ctx context.Context, realmID int64, q directory
 	if role, ok := directory.LoneRole(q); ok {
 		// The role's counter of active users, kept with every write.
 		return s.CountUsers(ctx, realmID, directory.UserFilter{Roles: []directory.Role{role}})
-	}
-	if terms, ok := directory.LoneRange(q); ok {
-		// user_field_numbers holds active users only, a value per user
-		// and key: the range counts from its index alone.
-		var p params
-		query := "SELECT count(*) FROM user_field_numbers WHERE realm_id = " + p.add(realmID) + " AND key = " + p.add(terms[0].Field) +
-			" AND " + numberRange(&p, terms)
-		err = s.pool.QueryRow(ctx, query, p...).Scan(&n)
-		return n, err
 	}
 	if lo, hi, ok := loneWord(realmID, q); ok {
 		// user_words holds active users' bare words only, one row per

@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 
 	"github.com/clientele/clientele/internal/directory/storetest"
@@ -14,12 +13,7 @@ import (
 // migration's transaction, so that autocomplete finds them at once.
 func TestMigrationKeysExistingNames(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(filepath.Join(t.TempDir(), "old.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	migrateBefore(t, s, "0026")
+	s := storeBefore(t, "0026")
 	if _, err := s.write.ExecContext(ctx, `INSERT INTO realms (id, uid, name, created_at, updated_at) VALUES (1, 'acme', 'Acme', 0, 0), (2, 'beta', 'Beta', 0, 0)`); err != nil {
 		t.Fatal(err)
 	}

@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -22,13 +21,8 @@ type fieldNumber struct {
 // date fields of active users, in the migration's transaction.
 func TestMigrationIndexesFieldNumbers(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(filepath.Join(t.TempDir(), "old.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	migrateBefore(t, s, "0030")
-	_, err = s.write.ExecContext(ctx, `
+	s := storeBefore(t, "0030")
+	_, err := s.write.ExecContext(ctx, `
 		INSERT INTO realms (id, uid, name, created_at, updated_at) VALUES (1, 'acme', 'Acme', 0, 0), (2, 'beta', 'Beta', 0, 0);
 		INSERT INTO user_fields (realm_id, key, type, title, raw_title, position, active, created_at, updated_at) VALUES
 			(1, 'seats', 'integer', 'Seats', 'Seats', 0, 1, 0, 0),

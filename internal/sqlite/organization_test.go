@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -15,15 +14,8 @@ import (
 // scans a table, and the ordered lists walk an index instead of sorting.
 func TestOrganizationQueryPlans(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(filepath.Join(t.TempDir(), "plans.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	if err := s.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	_, err = s.write.ExecContext(ctx, `
+	s := openTestStore(t)
+	_, err := s.write.ExecContext(ctx, `
 		INSERT INTO realms (id, uid, name, created_at, updated_at) VALUES (1, 'big', 'Big', 0, 0), (2, 'small', 'Small', 0, 0);
 		WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 5000)
 		INSERT INTO organizations (realm_id, name, name_key, created_at, updated_at)
@@ -84,14 +76,7 @@ func TestOrganizationQueryPlans(t *testing.T) {
 // they must search the user's index, not read the realm's memberships.
 func TestMembershipPlansWithoutStatistics(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(filepath.Join(t.TempDir(), "fresh.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	if err := s.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	s := openTestStore(t)
 	var stats int
 	if err := s.write.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'organization_memberships'`).Scan(&stats); err != nil {
 		t.Fatal(err)

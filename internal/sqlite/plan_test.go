@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -20,17 +19,10 @@ func TestQueryPlans(t *testing.T) {
 		t.Skip("seeds 100,000 users")
 	}
 	ctx := context.Background()
-	s, err := Open(filepath.Join(t.TempDir(), "plans.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	if err := s.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	s := openTestStore(t)
 	// Two realms, the second one small; rows written by SQL, with the
 	// search text the store would compute, so the triggers fill every index.
-	_, err = s.write.ExecContext(ctx, `
+	_, err := s.write.ExecContext(ctx, `
 		INSERT INTO realms (id, uid, name, created_at, updated_at) VALUES (1, 'big', 'Big', 0, 0), (2, 'small', 'Small', 0, 0);
 		INSERT INTO user_fields (realm_id, key, type, title, raw_title, position, active, created_at, updated_at)
 			VALUES (1, 'seats', 'integer', 'Seats', 'Seats', 0, 1, 0, 0), (2, 'seats', 'integer', 'Seats', 'Seats', 0, 1, 0, 0);
@@ -106,7 +98,8 @@ func TestQueryPlans(t *testing.T) {
 	search("group by name", directory.UserQuery{Terms: []directory.Term{term("group", "tier 7")}}, directory.SearchPage{Limit: 100})
 	search("group and role", directory.UserQuery{Terms: []directory.Term{term("group", "tier 7"), term("role", "agent")}}, directory.SearchPage{Limit: 100})
 	seats := func(op directory.Op, n float64) directory.Term {
-		return directory.Term{Field: "seats", Op: op, Numeric: true, Number: n}
+		ops := map[directory.Op]string{directory.OpEq: "=", directory.OpLT: "<", directory.OpGT: ">", directory.OpGE: ">="}
+		return directory.Term{Field: "seats", Op: op, Bounds: []directory.Bound{{Op: ops[op], Value: n}}}
 	}
 	search("number equal", directory.UserQuery{Terms: []directory.Term{seats(directory.OpEq, 42)}}, directory.SearchPage{Limit: 100})
 	search("number narrow", directory.UserQuery{Terms: []directory.Term{seats(directory.OpGE, 990)}}, directory.SearchPage{Limit: 100})

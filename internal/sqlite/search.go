@@ -124,26 +124,18 @@ func (sq *searchQuery) number(terms []directory.Term, broad bool) {
 }
 
 // numberRange is the condition on user_field_numbers.value of Numeric
-// terms of one field, ANDed, and its arguments: seats>5 seats<10 is one
-// range of the index.
+// terms of one field, every bound ANDed, and its arguments: seats>5
+// seats<10 is one range of the index.
 func numberRange(terms []directory.Term) (string, []any) {
 	var conds []string
 	var args []any
 	for _, t := range terms {
-		if t.Op == directory.OpEq && t.Span > 0 {
-			conds = append(conds, "value >= ? AND value < ?")
-			args = append(args, t.Number, t.Number+t.Span)
-		} else {
-			conds = append(conds, "value "+numberOps[t.Op]+" ?")
-			args = append(args, t.Number)
+		for _, b := range t.Bounds {
+			conds = append(conds, "value "+b.Op+" ?")
+			args = append(args, b.Value)
 		}
 	}
 	return strings.Join(conds, " AND "), args
-}
-
-// numberOps are the SQL comparisons of the query language's operators.
-var numberOps = map[directory.Op]string{
-	directory.OpEq: "=", directory.OpLT: "<", directory.OpGT: ">", directory.OpLE: "<=", directory.OpGE: ">=",
 }
 
 // broadRanges returns the fields whose range in q (directory.NumberRanges)
@@ -311,7 +303,7 @@ func buildSearch(realmID int64, q directory.UserQuery, broad map[string]bool) (*
 		default:
 			// A custom field key, checked by the Service: its value as a
 			// number (a field's positive terms one range), or its words.
-			if !t.Numeric {
+			if !t.Numeric() {
 				err = sq.text(t, []string{t.Field})
 			} else if terms := ranges.Take(t); terms != nil {
 				sq.number(terms, broad[t.Field])
@@ -411,6 +403,16 @@ func (s *Store) SearchUsers(ctx context.Context, realmID int64, q directory.User
 
 // CountSearchUsers counts the active users matching q.
 func (s *Store) CountSearchUsers(ctx context.Context, realmID int64, q directory.UserQuery) (int64, error) {
+	var n int64
+	if terms, ok := directory.LoneRange(q); ok {
+		// user_field_numbers holds active users only, a value per user
+		// and key: the range counts alone, without reading users (and
+		// without asking first how broad it is).
+		cond, args := numberRange(terms)
+		err := s.read.QueryRowContext(ctx, "SELECT count(*) FROM user_field_numbers WHERE realm_id = ? AND key = ? AND "+cond,
+			append([]any{realmID, terms[0].Field}, args...)...).Scan(&n)
+		return n, err
+	}
 	broad, err := s.broadRanges(ctx, realmID, q)
 	if err != nil {
 		return 0, err
@@ -424,12 +426,7 @@ func (s *Store) CountSearchUsers(ctx context.Context, realmID int64, q directory
 		return s.CountUsers(ctx, realmID, directory.UserFilter{Roles: []directory.Role{role}})
 	}
 	query, args := sq.sql("count(*)")
-	switch terms, lone := directory.LoneRange(q); {
-	case lone:
-		// user_field_numbers holds active users only, a value per user
-		// and key: the range counts alone, without reading users.
-		cond, rangeArgs := numberRange(terms)
-		query, args = "SELECT count(*) FROM user_field_numbers WHERE realm_id = ? AND key = ? AND "+cond, append([]any{realmID, terms[0].Field}, rangeArgs...)
+	switch {
 	case len(sq.match) > 0 && sq.tag == "" && len(sq.where) == 2:
 		// Only text terms: their tokens hold just this realm's active
 		// users, so the index counts alone, without reading users.
@@ -438,7 +435,6 @@ func (s *Store) CountSearchUsers(ctx context.Context, realmID int64, q directory
 		// Only a tag: its counter of active users (migration 0025).
 		query, args = "SELECT coalesce((SELECT n FROM tag_counts WHERE realm_id = ? AND tag = ?), 0)", []any{realmID, sq.tag}
 	}
-	var n int64
 	err = s.read.QueryRowContext(ctx, query, args...).Scan(&n)
 	return n, err
 }

@@ -19,13 +19,8 @@ import (
 // them in Go.
 func TestMigrationIndexesExistingNames(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(filepath.Join(t.TempDir(), "old.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	migrateBefore(t, s, "0013")
-	_, err = s.write.ExecContext(ctx, `
+	s := storeBefore(t, "0013")
+	_, err := s.write.ExecContext(ctx, `
 		INSERT INTO realms (id, uid, name, created_at, updated_at) VALUES (1, 'acme', 'Acme', 0, 0), (2, 'beta', 'Beta', 0, 0);
 		INSERT INTO users (id, realm_id, uuid, name, role, time_zone, iana_time_zone, locale, locale_id, organization_id, created_at, updated_at)
 		VALUES (1, 1, 'u1', 'Ann', 'agent', 'UTC', 'Etc/UTC', 'en-US', 1, 10, 0, 0),
@@ -63,11 +58,17 @@ func TestMigrationIndexesExistingNames(t *testing.T) {
 	}
 }
 
-// migrateBefore applies to s the migrations whose versions sort before
-// version, as an earlier release would have left the database.
-func migrateBefore(t *testing.T, s *Store, version string) {
+// storeBefore opens a new database with the migrations whose versions
+// sort before version applied, as an earlier release would have left it;
+// it is closed when the test ends.
+func storeBefore(t *testing.T, version string) *Store {
 	t.Helper()
 	ctx := context.Background()
+	s, err := Open(filepath.Join(t.TempDir(), "old.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
 	names, err := fs.Glob(migrations, "migrations/*.sql")
 	if err != nil {
 		t.Fatal(err)
@@ -89,6 +90,7 @@ func migrateBefore(t *testing.T, s *Store, version string) {
 			t.Fatal(err)
 		}
 	}
+	return s
 }
 
 // TestTagCountsFollowWrites checks tag_counts (migration 0025) against

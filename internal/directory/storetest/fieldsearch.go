@@ -13,7 +13,8 @@ import (
 // num is a Numeric term, as the Service makes for an integer or decimal
 // field: field op n.
 func num(field string, op directory.Op, n float64) directory.Term {
-	return directory.Term{Field: field, Op: op, Numeric: true, Number: n}
+	ops := map[directory.Op]string{directory.OpEq: "=", directory.OpLT: "<", directory.OpGT: ">", directory.OpLE: "<=", directory.OpGE: ">="}
+	return directory.Term{Field: field, Op: op, Bounds: []directory.Bound{{Op: ops[op], Value: n}}}
 }
 
 // onDay is a Numeric term on a date field: field op the midnight (UTC) of
@@ -23,9 +24,10 @@ func onDay(field string, op directory.Op, date string) directory.Term {
 	if err != nil {
 		panic(err)
 	}
-	t := directory.Term{Field: field, Op: op, Value: date, Numeric: true, Number: float64(d.Unix())}
+	t := num(field, op, float64(d.Unix()))
+	t.Value = date
 	if op == directory.OpEq {
-		t.Span = 24 * 60 * 60
+		t.Bounds = []directory.Bound{{Op: ">=", Value: float64(d.Unix())}, {Op: "<", Value: float64(d.AddDate(0, 0, 1).Unix())}}
 	}
 	return t
 }

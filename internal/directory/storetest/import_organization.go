@@ -44,6 +44,24 @@ type organizationState struct {
 	Users []string
 }
 
+// readAll reads every page of a list, limit records a page, each after
+// the id of the last record of the page before.
+func readAll[T any](t *testing.T, limit int, list func(directory.Page) ([]T, error), id func(T) int64) []T {
+	t.Helper()
+	var all []T
+	for p := (directory.Page{Limit: limit}); ; {
+		page, err := list(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(page) == 0 {
+			return all
+		}
+		all = append(all, page...)
+		p.AfterID = id(page[len(page)-1])
+	}
+}
+
 // readOrganizationState reads a realm's organizations, memberships and
 // users' organization_id through the Store interface, paging through every
 // list.
@@ -53,19 +71,10 @@ func readOrganizationState(t *testing.T, s directory.Store, realmID int64) organ
 	var st organizationState
 
 	orgNames := map[int64]string{}
-	var orgs []directory.Organization
 	// Pages of two, so that five organizations take more than one.
-	for p := (directory.Page{Limit: 2}); ; {
-		page, err := s.ListOrganizations(ctx, realmID, directory.OrganizationFilter{}, p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(page) == 0 {
-			break
-		}
-		orgs = append(orgs, page...)
-		p.AfterID = page[len(page)-1].ID
-	}
+	orgs := readAll(t, 2, func(p directory.Page) ([]directory.Organization, error) {
+		return s.ListOrganizations(ctx, realmID, directory.OrganizationFilter{}, p)
+	}, func(o directory.Organization) int64 { return o.ID })
 	slices.SortFunc(orgs, func(a, b directory.Organization) int { return strings.Compare(a.Name, b.Name) })
 	for _, o := range orgs {
 		orgNames[o.ID] = o.Name
@@ -86,18 +95,9 @@ func readOrganizationState(t *testing.T, s directory.Store, realmID int64) organ
 	st.Organizations = append(st.Organizations, fmt.Sprintf("organizations %d", norgs))
 
 	externalIDs := map[int64]string{}
-	var users []directory.User
-	for p := (directory.Page{Limit: 100}); ; {
-		page, err := s.ListUsers(ctx, realmID, directory.UserFilter{}, p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(page) == 0 {
-			break
-		}
-		users = append(users, page...)
-		p.AfterID = page[len(page)-1].ID
-	}
+	users := readAll(t, 100, func(p directory.Page) ([]directory.User, error) {
+		return s.ListUsers(ctx, realmID, directory.UserFilter{}, p)
+	}, func(u directory.User) int64 { return u.ID })
 	slices.SortFunc(users, func(a, b directory.User) int { return strings.Compare(a.ExternalID, b.ExternalID) })
 	for _, u := range users {
 		externalIDs[u.ID] = u.ExternalID
@@ -116,40 +116,31 @@ func readOrganizationState(t *testing.T, s directory.Store, realmID int64) organ
 	}
 	st.Users = append(st.Users, fmt.Sprintf("deleted %d", deleted))
 
-	listed := 0
-	for p := (directory.Page{Limit: 100}); ; {
-		page, err := s.ListMemberships(ctx, realmID, directory.MembershipFilter{}, p)
-		if err != nil {
-			t.Fatal(err)
+	memberships := readAll(t, 100, func(p directory.Page) ([]directory.Membership, error) {
+		return s.ListMemberships(ctx, realmID, directory.MembershipFilter{}, p)
+	}, func(m directory.Membership) int64 { return m.ID })
+	for _, m := range memberships {
+		user, ok := externalIDs[m.UserID]
+		if !ok {
+			user = fmt.Sprintf("user#%d", m.UserID)
 		}
-		if len(page) == 0 {
-			break
+		org, ok := orgNames[m.OrganizationID]
+		if !ok {
+			org = fmt.Sprintf("organization#%d", m.OrganizationID)
 		}
-		for _, m := range page {
-			user, ok := externalIDs[m.UserID]
-			if !ok {
-				user = fmt.Sprintf("user#%d", m.UserID)
-			}
-			org, ok := orgNames[m.OrganizationID]
-			if !ok {
-				org = fmt.Sprintf("organization#%d", m.OrganizationID)
-			}
-			if m.RealmID != realmID || m.OrganizationName != org {
-				t.Errorf("membership %d of %s in %s: realm %d, organization name %q; want %d, %q",
-					m.ID, user, org, m.RealmID, m.OrganizationName, realmID, org)
-			}
-			st.Memberships = append(st.Memberships, fmt.Sprintf("%s %s %t %s %s", user, org, m.Default,
-				m.CreatedAt.UTC().Format(time.RFC3339Nano), m.UpdatedAt.UTC().Format(time.RFC3339Nano)))
+		if m.RealmID != realmID || m.OrganizationName != org {
+			t.Errorf("membership %d of %s in %s: realm %d, organization name %q; want %d, %q",
+				m.ID, user, org, m.RealmID, m.OrganizationName, realmID, org)
 		}
-		listed += len(page)
-		p.AfterID = page[len(page)-1].ID
+		st.Memberships = append(st.Memberships, fmt.Sprintf("%s %s %t %s %s", user, org, m.Default,
+			m.CreatedAt.UTC().Format(time.RFC3339Nano), m.UpdatedAt.UTC().Format(time.RFC3339Nano)))
 	}
 	slices.Sort(st.Memberships)
 	counted, err := s.CountMemberships(ctx, realmID, directory.MembershipFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	st.Memberships = append(st.Memberships, fmt.Sprintf("memberships %d listed, %d counted", listed, counted))
+	st.Memberships = append(st.Memberships, fmt.Sprintf("memberships %d listed, %d counted", len(memberships), counted))
 	return st
 }
 
